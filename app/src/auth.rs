@@ -1,0 +1,133 @@
+//! Sessions on the server side: the signed cookie, resolving it into the
+//! signed-in user, and the context the server hands to every server function.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use store::crypto::MasterKey;
+use store::users::Role;
+use store::{Secret, Store};
+
+use crate::error::AppError;
+
+pub const SESSION_COOKIE: &str = "rampart_session";
+
+/// What the server provides to every server function and page render.
+#[derive(Clone)]
+pub struct Backend {
+    pub store: Store,
+    pub master: MasterKey,
+    pub cookie_secure: bool,
+    pub session_ttl: Duration,
+    /// Tells the proxy to reload its configuration snapshot.
+    pub config_changed: Arc<dyn Fn() + Send + Sync>,
+}
+
+/// The signed-in user, resolved by the server's session middleware and put
+/// in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct CurrentSession {
+    pub user_id: String,
+    pub email: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub role: Role,
+    /// The raw session id, to delete it at log-out.
+    pub raw_id: Secret<String>,
+}
+
+/// `<raw id>.<signature>`: the signature stops forged ids before any lookup.
+pub fn cookie_value(master: &MasterKey, raw_id: &str) -> String {
+    format!("{raw_id}.{}", master.sign(raw_id))
+}
+
+/// The `Set-Cookie` header for a new session.
+pub fn session_cookie(backend: &Backend, raw_id: &str) -> String {
+    let secure = if backend.cookie_secure { "; Secure" } else { "" };
+    format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        cookie_value(&backend.master, raw_id),
+        backend.session_ttl.as_secs()
+    )
+}
+
+/// The `Set-Cookie` header that removes the session cookie.
+pub fn clear_cookie(backend: &Backend) -> String {
+    let secure = if backend.cookie_secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}")
+}
+
+/// The verified raw session id from a `Cookie` header, if any.
+pub fn raw_session_id(master: &MasterKey, cookie_header: &str) -> Option<String> {
+    cookie_header
+        .split(';')
+        .filter_map(|c| c.trim().split_once('='))
+        .filter(|(name, _)| *name == SESSION_COOKIE)
+        .find_map(|(_, value)| {
+            let (raw, sig) = value.rsplit_once('.')?;
+            master.verify(raw, sig).then(|| raw.to_string())
+        })
+}
+
+/// Resolves a `Cookie` header into the signed-in user.
+pub async fn resolve(backend: &Backend, cookie_header: &str) -> Result<Option<CurrentSession>, store::StoreError> {
+    let Some(raw) = raw_session_id(&backend.master, cookie_header) else { return Ok(None) };
+    let Some(session) = backend.store.get_session(&raw).await? else { return Ok(None) };
+    let user = backend.store.get_user(&session.user_id).await?;
+    let org = backend.store.get_org(&session.org_id).await?;
+    let role = backend
+        .store
+        .memberships_of(&user.id)
+        .await?
+        .into_iter()
+        .find(|m| m.org_id == org.id)
+        .map(|m| m.role);
+    let Some(role) = role else { return Ok(None) };
+    Ok(Some(CurrentSession {
+        user_id: user.id,
+        email: user.email,
+        org_id: org.id,
+        org_name: org.name,
+        role,
+        raw_id: Secret::new(raw),
+    }))
+}
+
+/// The backend context inside a server function.
+pub fn backend() -> Result<Backend, AppError> {
+    leptos::prelude::use_context::<Backend>().ok_or(AppError::Internal)
+}
+
+/// The signed-in user inside a server function or page render.
+pub fn current() -> Result<CurrentSession, AppError> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CurrentSession>().cloned())
+        .ok_or(AppError::Unauthorized)
+}
+
+/// Like [`current`], for actions that change the org's configuration.
+pub fn current_admin() -> Result<CurrentSession, AppError> {
+    let s = current()?;
+    match s.role {
+        Role::Owner | Role::Admin => Ok(s),
+        Role::Member => Err(AppError::Forbidden),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_correctly_signed_cookies_resolve() {
+        let master = MasterKey::derive(&Secret::new("k".repeat(40)));
+        let value = cookie_value(&master, "ses_abc");
+        let header = format!("theme=dark; {SESSION_COOKIE}={value}");
+        assert_eq!(raw_session_id(&master, &header).as_deref(), Some("ses_abc"));
+        let forged = format!("{SESSION_COOKIE}=ses_other.{}", value.rsplit_once('.').unwrap().1);
+        assert_eq!(raw_session_id(&master, &forged), None);
+        let other = MasterKey::derive(&Secret::new("x".repeat(40)));
+        assert_eq!(raw_session_id(&other, &header), None);
+        assert_eq!(raw_session_id(&master, "rampart_session=nodot"), None);
+    }
+}

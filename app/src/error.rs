@@ -1,0 +1,64 @@
+//! The dashboard's error type, shared by server functions and pages.
+
+use serde::{Deserialize, Serialize};
+use server_fn_error::ServerFnErrorErr;
+
+// Re-exported under a local name so the derive below reads clearly.
+mod server_fn_error {
+    pub use leptos::server_fn::error::ServerFnErrorErr;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Your session has ended. Please log in again.")]
+    Unauthorized,
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    #[error("{0} not found.")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Something went wrong on the server. Please try again.")]
+    Internal,
+    #[error("Could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) | ServerFnErrorErr::Deserialization(m) => {
+                AppError::Invalid(m)
+            }
+            ServerFnErrorErr::Request(m) | ServerFnErrorErr::Response(m) => AppError::Transport(m),
+            _ => AppError::Internal,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<store::StoreError> for AppError {
+    fn from(e: store::StoreError) -> Self {
+        match e {
+            store::StoreError::NotFound(what) => AppError::NotFound(capitalise(what)),
+            store::StoreError::Conflict(what) => AppError::Conflict(format!("That {what} already exists.")),
+            other => {
+                tracing::error!(error = %other, "store error in a dashboard request");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}

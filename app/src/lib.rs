@@ -1,0 +1,56 @@
+//! rampart's dashboard. Pages render on the server and hydrate in the
+//! browser; every form is a server function, so each one works without
+//! JavaScript too.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod auth;
+pub mod components;
+pub mod error;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::pages::{keys::ApiKeys, login::Login, overview::Overview, proxies::{ProxyEdit, Proxies}, requests::Requests, signup::SignUp};
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="rampart" href="/pkg/rampart.css"/>
+        <Title formatter=|page: String| if page.is_empty() { "rampart".to_string() } else { format!("{page} · rampart") }/>
+        <Router>
+            <Routes fallback=|| view! { <pages::NotFound/> }>
+                <Route path=path!("/login") view=Login/>
+                <Route path=path!("/signup") view=SignUp/>
+                <Route path=path!("/") view=Overview/>
+                <Route path=path!("/keys") view=ApiKeys/>
+                <Route path=path!("/proxies") view=Proxies/>
+                <Route path=path!("/proxies/:id") view=ProxyEdit/>
+                <Route path=path!("/requests") view=Requests/>
+            </Routes>
+        </Router>
+    }
+}

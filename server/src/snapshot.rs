@@ -1,0 +1,151 @@
+//! The proxy's view of configuration: API keys and proxies, compiled into an
+//! immutable snapshot held behind an `ArcSwap`. The hot path reads it without
+//! locks or SQL; a refresher task swaps in a new one when the dashboard
+//! changes something here (notified at once) or another instance does
+//! (seen by polling the store's config version).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use store::api_keys::{ActiveKey, PresentedKey};
+use store::crypto::MasterKey;
+use store::proxies::Provider;
+use store::{Secret, Store};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+/// How often to look for changes made by other instances.
+const POLL_INTERVAL: Duration = Duration::from_secs(2);
+
+/// A proxy as the request path needs it.
+#[derive(Debug)]
+pub struct ProxyRuntime {
+    pub id: String,
+    pub org_id: String,
+    pub provider: Provider,
+    pub base_url: Option<String>,
+    pub provider_key: Option<Secret<String>>,
+    pub timeout: Duration,
+}
+
+/// The caller a key resolved to.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub key_id: String,
+    pub org_id: String,
+    pub proxy: Arc<ProxyRuntime>,
+}
+
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub version: i64,
+    keys: HashMap<String, ActiveKey>,
+    proxies: HashMap<String, Arc<ProxyRuntime>>,
+}
+
+impl Snapshot {
+    pub async fn load(store: &Store, master: &MasterKey, default_timeout: Duration) -> store::Result<Self> {
+        // Read the version first: a change racing with the load bumps it
+        // again, so the next poll reloads rather than missing it.
+        let version = store.config_version().await?;
+        let keys = store.load_active_keys().await?.into_iter().map(|k| (k.id.clone(), k)).collect();
+        let proxies = store
+            .load_all_proxies(master)
+            .await?
+            .into_iter()
+            .map(|p| {
+                let timeout = p.proxy.settings.upstream_timeout_ms.map(Duration::from_millis).unwrap_or(default_timeout);
+                let runtime = ProxyRuntime {
+                    id: p.proxy.id.clone(),
+                    org_id: p.proxy.org_id,
+                    provider: p.proxy.provider,
+                    base_url: p.proxy.base_url,
+                    provider_key: p.provider_key,
+                    timeout,
+                };
+                (p.proxy.id, Arc::new(runtime))
+            })
+            .collect();
+        Ok(Self { version, keys, proxies })
+    }
+
+    /// Resolves a presented API key. `None` for unknown, revoked or wrong keys;
+    /// the caller answers all of them alike so nothing is learnt by probing.
+    pub fn authenticate(&self, presented: &str) -> Option<Caller> {
+        let parsed = PresentedKey::parse(presented)?;
+        let key = self.keys.get(parsed.id)?;
+        if !parsed.matches(&key.secret_hash) {
+            return None;
+        }
+        let proxy = self.proxies.get(&key.proxy_id)?;
+        if proxy.org_id != key.org_id {
+            return None;
+        }
+        Some(Caller { key_id: key.id.clone(), org_id: key.org_id.clone(), proxy: Arc::clone(proxy) })
+    }
+}
+
+/// Shared handle to the current snapshot.
+#[derive(Clone)]
+pub struct SnapshotHandle {
+    current: Arc<ArcSwap<Snapshot>>,
+    changed: Arc<Notify>,
+}
+
+impl SnapshotHandle {
+    pub fn new(initial: Snapshot) -> Self {
+        Self { current: Arc::new(ArcSwap::from_pointee(initial)), changed: Arc::new(Notify::new()) }
+    }
+
+    pub fn load(&self) -> arc_swap::Guard<Arc<Snapshot>> {
+        self.current.load()
+    }
+
+    /// Asks the refresher to reload now (after a local change).
+    pub fn notify_changed(&self) {
+        self.changed.notify_one();
+    }
+
+    pub fn changed_signal(&self) -> Arc<Notify> {
+        Arc::clone(&self.changed)
+    }
+
+    /// Reloads from the store and swaps the snapshot in.
+    pub async fn reload(&self, store: &Store, master: &MasterKey, default_timeout: Duration) -> store::Result<()> {
+        let next = Snapshot::load(store, master, default_timeout).await?;
+        self.current.store(Arc::new(next));
+        Ok(())
+    }
+
+    /// Keeps the snapshot fresh until `shutdown` is cancelled.
+    pub async fn run_refresher(
+        self,
+        store: Store,
+        master: MasterKey,
+        default_timeout: Duration,
+        shutdown: CancellationToken,
+    ) {
+        loop {
+            let notified = tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = self.changed.notified() => true,
+                _ = tokio::time::sleep(POLL_INTERVAL) => false,
+            };
+            let stale = notified
+                || match store.config_version().await {
+                    Ok(v) => v != self.load().version,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not read the config version");
+                        false
+                    }
+                };
+            if stale {
+                if let Err(e) = self.reload(&store, &master, default_timeout).await {
+                    tracing::error!(error = %e, "could not reload the configuration snapshot; keeping the previous one");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Shared state of the running server.
+
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use store::crypto::MasterKey;
+use store::Store;
+
+use crate::config::Config;
+use crate::events::EventSink;
+use crate::snapshot::SnapshotHandle;
+use crate::upstream::Upstreams;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub config: Config,
+    pub store: Store,
+    pub master: MasterKey,
+    pub snapshot: SnapshotHandle,
+    pub events: EventSink,
+    pub upstreams: Upstreams,
+    /// Streams being relayed right now (exposed on `/metrics`): a client that
+    /// goes away must bring this back down.
+    pub active_streams: Arc<AtomicUsize>,
+    pub leptos_options: LeptosOptions,
+}
+
+impl AppState {
+    pub fn new(inner: Inner) -> Self {
+        Self(Arc::new(inner))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

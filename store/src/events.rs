@@ -1,0 +1,144 @@
+//! Request events: one row per proxied request, written in batches by the
+//! server's event writer, never on the request's own path.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Result, Store};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RequestEvent {
+    pub id: String,
+    pub org_id: String,
+    pub proxy_id: String,
+    pub api_key_id: String,
+    /// `openai_chat`, `openai_responses`, `anthropic_messages` or `models`.
+    pub api: String,
+    pub model: String,
+    pub stream: bool,
+    pub status: u16,
+    pub latency_ms: i64,
+    pub input_tokens: Option<i64>,
+    pub output_tokens: Option<i64>,
+    pub end_user_id: Option<String>,
+    pub session_id: Option<String>,
+    pub app_context: Option<String>,
+    pub error: Option<String>,
+    pub created_at: i64,
+}
+
+/// Totals for the overview page.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EventTotals {
+    pub requests: i64,
+    pub errors: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+}
+
+type EventRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+);
+
+const EVENT_COLUMNS: &str = "id, org_id, proxy_id, api_key_id, api, model, stream, status, latency_ms, \
+     input_tokens, output_tokens, end_user_id, session_id, app_context, error, created_at";
+
+fn event_from_row(r: EventRow) -> RequestEvent {
+    RequestEvent {
+        id: r.0,
+        org_id: r.1,
+        proxy_id: r.2,
+        api_key_id: r.3,
+        api: r.4,
+        model: r.5,
+        stream: r.6 != 0,
+        status: u16::try_from(r.7).unwrap_or(0),
+        latency_ms: r.8,
+        input_tokens: r.9,
+        output_tokens: r.10,
+        end_user_id: r.11,
+        session_id: r.12,
+        app_context: r.13,
+        error: r.14,
+        created_at: r.15,
+    }
+}
+
+impl Store {
+    /// Inserts a batch in one transaction.
+    pub async fn insert_events(&self, events: &[RequestEvent]) -> Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool().begin().await?;
+        for e in events {
+            sqlx::query(&format!(
+                "INSERT INTO request_events ({EVENT_COLUMNS}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+            ))
+            .bind(&e.id)
+            .bind(&e.org_id)
+            .bind(&e.proxy_id)
+            .bind(&e.api_key_id)
+            .bind(&e.api)
+            .bind(&e.model)
+            .bind(i64::from(e.stream))
+            .bind(i64::from(e.status))
+            .bind(e.latency_ms)
+            .bind(e.input_tokens)
+            .bind(e.output_tokens)
+            .bind(&e.end_user_id)
+            .bind(&e.session_id)
+            .bind(&e.app_context)
+            .bind(&e.error)
+            .bind(e.created_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The newest events of an org, newest first.
+    pub async fn list_events(&self, org_id: &str, limit: i64) -> Result<Vec<RequestEvent>> {
+        let rows: Vec<EventRow> = sqlx::query_as(&format!(
+            "SELECT {EVENT_COLUMNS} FROM request_events WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
+        ))
+        .bind(org_id)
+        .bind(limit.clamp(1, 1000))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(event_from_row).collect())
+    }
+
+    /// Totals since `since_ms` for one org.
+    pub async fn event_totals(&self, org_id: &str, since_ms: i64) -> Result<EventTotals> {
+        // SUM over BIGINT is NUMERIC on Postgres: cast so both dialects hand back a BIGINT.
+        let (requests, errors, input_tokens, output_tokens): (i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), \
+                    CAST(COALESCE(SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT) \
+             FROM request_events WHERE org_id = $1 AND created_at >= $2",
+        )
+        .bind(org_id)
+        .bind(since_ms)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(EventTotals { requests, errors, input_tokens, output_tokens })
+    }
+}

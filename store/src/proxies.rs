@@ -1,0 +1,234 @@
+//! Proxies: an upstream provider, its address and key, and per-proxy settings.
+
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::MasterKey;
+use crate::{now_ms, random_id, Result, Secret, Store, StoreError};
+
+/// The upstream a proxy forwards to.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    /// Any OpenAI-compatible API (OpenAI, Azure-style gateways, vLLM, Ollama).
+    Openai,
+    Anthropic,
+    /// The built-in mock LLM, served in-process.
+    Mock,
+}
+
+impl Provider {
+    pub const ALL: [Provider; 3] = [Provider::Mock, Provider::Openai, Provider::Anthropic];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Openai => "openai",
+            Provider::Anthropic => "anthropic",
+            Provider::Mock => "mock",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Provider> {
+        match s {
+            "openai" => Some(Provider::Openai),
+            "anthropic" => Some(Provider::Anthropic),
+            "mock" => Some(Provider::Mock),
+            _ => None,
+        }
+    }
+
+    /// The base URL used when a proxy names none.
+    pub fn default_base_url(self) -> Option<&'static str> {
+        match self {
+            Provider::Openai => Some("https://api.openai.com/v1"),
+            Provider::Anthropic => Some("https://api.anthropic.com"),
+            Provider::Mock => None,
+        }
+    }
+}
+
+/// Settings stored as JSON next to a proxy. Unknown fields are kept out by
+/// `deny_unknown_fields` so a typo in an API call is an error, not a no-op.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ProxySettings {
+    /// How long to wait for the upstream's first byte (and between stream
+    /// chunks) before answering 504. `None` uses the server default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upstream_timeout_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Proxy {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    pub provider: Provider,
+    pub base_url: Option<String>,
+    /// Whether a provider key is stored. The key itself is write-only.
+    pub has_provider_key: bool,
+    pub settings: ProxySettings,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// What the dashboard or API sends to create or change a proxy.
+#[derive(Debug, Clone)]
+pub struct ProxyInput {
+    pub name: String,
+    pub provider: Provider,
+    pub base_url: Option<String>,
+    /// `None` keeps the stored key, `Some("")` clears it, anything else replaces it.
+    pub provider_key: Option<Secret<String>>,
+    pub settings: ProxySettings,
+}
+
+type ProxyRow = (String, String, String, String, Option<String>, Option<String>, String, i64, i64);
+
+const PROXY_COLUMNS: &str =
+    "id, org_id, name, provider, base_url, provider_key_enc, settings, created_at, updated_at";
+
+fn proxy_from_row(row: ProxyRow) -> Result<(Proxy, Option<String>)> {
+    let (id, org_id, name, provider, base_url, key_enc, settings, created_at, updated_at) = row;
+    let provider =
+        Provider::parse(&provider).ok_or_else(|| StoreError::Corrupt(format!("unknown provider {provider}")))?;
+    let settings: ProxySettings =
+        serde_json::from_str(&settings).map_err(|e| StoreError::Corrupt(format!("proxy settings: {e}")))?;
+    let proxy = Proxy {
+        id,
+        org_id,
+        name,
+        provider,
+        base_url,
+        has_provider_key: key_enc.is_some(),
+        settings,
+        created_at,
+        updated_at,
+    };
+    Ok((proxy, key_enc))
+}
+
+/// A proxy with its decrypted provider key, for the proxy's in-memory snapshot.
+#[derive(Debug, Clone)]
+pub struct ProxyWithKey {
+    pub proxy: Proxy,
+    pub provider_key: Option<Secret<String>>,
+}
+
+impl Store {
+    pub async fn create_proxy(&self, org_id: &str, input: ProxyInput, master: &MasterKey) -> Result<Proxy> {
+        let now = now_ms();
+        let id = random_id("px", 8);
+        let key_enc = match input.provider_key.as_ref().map(|k| k.expose().as_str()) {
+            Some(k) if !k.is_empty() => Some(master.encrypt(k)?),
+            _ => None,
+        };
+        let settings = serde_json::to_string(&input.settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO proxies (id, org_id, name, provider, base_url, provider_key_enc, settings, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&id)
+        .bind(org_id)
+        .bind(&input.name)
+        .bind(input.provider.as_str())
+        .bind(&input.base_url)
+        .bind(&key_enc)
+        .bind(&settings)
+        .bind(now)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        self.bump_config_version().await?;
+        self.get_proxy(org_id, &id).await
+    }
+
+    pub async fn update_proxy(&self, org_id: &str, proxy_id: &str, input: ProxyInput, master: &MasterKey) -> Result<Proxy> {
+        let settings = serde_json::to_string(&input.settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let now = now_ms();
+        let result = match input.provider_key.as_ref().map(|k| k.expose().as_str()) {
+            None => {
+                sqlx::query(
+                    "UPDATE proxies SET name = $1, provider = $2, base_url = $3, settings = $4, updated_at = $5 \
+                     WHERE org_id = $6 AND id = $7",
+                )
+                .bind(&input.name)
+                .bind(input.provider.as_str())
+                .bind(&input.base_url)
+                .bind(&settings)
+                .bind(now)
+                .bind(org_id)
+                .bind(proxy_id)
+                .execute(self.pool())
+                .await?
+            }
+            Some(key) => {
+                let key_enc = if key.is_empty() { None } else { Some(master.encrypt(key)?) };
+                sqlx::query(
+                    "UPDATE proxies SET name = $1, provider = $2, base_url = $3, settings = $4, updated_at = $5, \
+                     provider_key_enc = $6 WHERE org_id = $7 AND id = $8",
+                )
+                .bind(&input.name)
+                .bind(input.provider.as_str())
+                .bind(&input.base_url)
+                .bind(&settings)
+                .bind(now)
+                .bind(&key_enc)
+                .bind(org_id)
+                .bind(proxy_id)
+                .execute(self.pool())
+                .await?
+            }
+        };
+        if result.rows_affected() == 0 {
+            return Err(StoreError::NotFound("proxy"));
+        }
+        self.bump_config_version().await?;
+        self.get_proxy(org_id, proxy_id).await
+    }
+
+    pub async fn get_proxy(&self, org_id: &str, proxy_id: &str) -> Result<Proxy> {
+        let row: Option<ProxyRow> =
+            sqlx::query_as(&format!("SELECT {PROXY_COLUMNS} FROM proxies WHERE org_id = $1 AND id = $2"))
+                .bind(org_id)
+                .bind(proxy_id)
+                .fetch_optional(self.pool())
+                .await?;
+        let row = row.ok_or(StoreError::NotFound("proxy"))?;
+        Ok(proxy_from_row(row)?.0)
+    }
+
+    pub async fn list_proxies(&self, org_id: &str) -> Result<Vec<Proxy>> {
+        let rows: Vec<ProxyRow> =
+            sqlx::query_as(&format!("SELECT {PROXY_COLUMNS} FROM proxies WHERE org_id = $1 ORDER BY created_at, id"))
+                .bind(org_id)
+                .fetch_all(self.pool())
+                .await?;
+        rows.into_iter().map(|r| proxy_from_row(r).map(|(p, _)| p)).collect()
+    }
+
+    /// Every proxy of every org with decrypted provider keys. Used only to
+    /// build the proxy's in-memory snapshot. A key that no longer decrypts
+    /// (the master secret changed) is dropped with a warning rather than
+    /// taking the whole gateway down.
+    pub async fn load_all_proxies(&self, master: &MasterKey) -> Result<Vec<ProxyWithKey>> {
+        let rows: Vec<ProxyRow> = sqlx::query_as(&format!("SELECT {PROXY_COLUMNS} FROM proxies"))
+            .fetch_all(self.pool())
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (proxy, key_enc) = proxy_from_row(row)?;
+            let provider_key = match key_enc {
+                None => None,
+                Some(enc) => match master.decrypt(&enc) {
+                    Ok(k) => Some(k),
+                    Err(_) => {
+                        tracing::warn!(proxy_id = %proxy.id, "provider key does not decrypt with the current master secret");
+                        None
+                    }
+                },
+            };
+            out.push(ProxyWithKey { proxy, provider_key });
+        }
+        Ok(out)
+    }
+}
