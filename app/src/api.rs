@@ -114,6 +114,14 @@ mod server {
         }
     }
 
+    /// Whether the current server function was called by a plain HTML form
+    /// (no JavaScript): such a browser asks for HTML and gets redirected.
+    pub fn is_plain_form_post() -> bool {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+            .unwrap_or(false)
+    }
+
     pub fn notify(backend: &Backend) {
         (backend.config_changed)();
     }
@@ -358,7 +366,20 @@ pub async fn create_api_key(name: String, proxy_id: String) -> Result<CreatedKey
     let name = server::validate_name("The key name", &name)?;
     let (_, key) = backend.store.create_api_key(&s.org_id, &proxy_id, &name).await?;
     server::notify(&backend);
+    if server::is_plain_form_post() {
+        // Without JavaScript the browser follows a redirect and this answer is
+        // never shown; hand the key to the next page view instead.
+        backend.flash.put(&s, name.clone(), key.clone());
+    }
     Ok(CreatedKey { name, key: key.expose().clone() })
+}
+
+/// The key created by a form posted without JavaScript, once.
+#[server]
+pub async fn take_created_key() -> Result<Option<CreatedKey>, AppError> {
+    let s = server::current()?;
+    let backend = server::backend()?;
+    Ok(backend.flash.take(&s).map(|(name, key)| CreatedKey { name, key: key.expose().clone() }))
 }
 
 #[server]

@@ -21,6 +21,33 @@ pub struct Backend {
     pub session_ttl: Duration,
     /// Tells the proxy to reload its configuration snapshot.
     pub config_changed: Arc<dyn Fn() + Send + Sync>,
+    /// Secrets created by a form posted without JavaScript, held for the one
+    /// page view that shows them (see [`Flash`]).
+    pub flash: Flash,
+}
+
+/// One-shot, in-memory hand-over of a just-created secret from a plain form
+/// post to the page the browser is redirected to. Entries are keyed by the
+/// session, taken on first read and expire after a minute; nothing is stored
+/// on disk.
+#[derive(Clone, Default)]
+pub struct Flash(Arc<std::sync::Mutex<std::collections::HashMap<String, (Secret<String>, String, std::time::Instant)>>>);
+
+impl Flash {
+    const TTL: Duration = Duration::from_secs(60);
+
+    pub fn put(&self, session: &CurrentSession, name: String, secret: Secret<String>) {
+        if let Ok(mut map) = self.0.lock() {
+            map.retain(|_, (_, _, at)| at.elapsed() < Self::TTL);
+            map.insert(session.user_id.clone() + session.raw_id.expose(), (secret, name, std::time::Instant::now()));
+        }
+    }
+
+    pub fn take(&self, session: &CurrentSession) -> Option<(String, Secret<String>)> {
+        let mut map = self.0.lock().ok()?;
+        let (secret, name, at) = map.remove(&(session.user_id.clone() + session.raw_id.expose()))?;
+        (at.elapsed() < Self::TTL).then_some((name, secret))
+    }
 }
 
 /// The signed-in user, resolved by the server's session middleware and put
@@ -70,13 +97,12 @@ pub fn raw_session_id(master: &MasterKey, cookie_header: &str) -> Option<String>
 }
 
 /// Resolves a `Cookie` header into the signed-in user.
-pub async fn resolve(backend: &Backend, cookie_header: &str) -> Result<Option<CurrentSession>, store::StoreError> {
-    let Some(raw) = raw_session_id(&backend.master, cookie_header) else { return Ok(None) };
-    let Some(session) = backend.store.get_session(&raw).await? else { return Ok(None) };
-    let user = backend.store.get_user(&session.user_id).await?;
-    let org = backend.store.get_org(&session.org_id).await?;
-    let role = backend
-        .store
+pub async fn resolve(store: &Store, master: &MasterKey, cookie_header: &str) -> Result<Option<CurrentSession>, store::StoreError> {
+    let Some(raw) = raw_session_id(master, cookie_header) else { return Ok(None) };
+    let Some(session) = store.get_session(&raw).await? else { return Ok(None) };
+    let user = store.get_user(&session.user_id).await?;
+    let org = store.get_org(&session.org_id).await?;
+    let role = store
         .memberships_of(&user.id)
         .await?
         .into_iter()

@@ -19,7 +19,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::auth::{Backend, CurrentSession};
+use app::auth::{Backend, CurrentSession, Flash};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -44,7 +44,7 @@ const REQUEST_ID: &str = "x-request-id";
 const PROTECTED_PAGES: [&str; 4] = ["/keys", "/proxies", "/requests", "/settings"];
 
 pub fn router(state: AppState) -> Router {
-    let backend = backend(&state);
+    let backend = backend(&state, Flash::default());
     let context = move || provide_context(backend.clone());
     let routes = generate_route_list(app::App);
     let dashboard: Router<AppState> = Router::new()
@@ -76,7 +76,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-fn backend(state: &AppState) -> Backend {
+fn backend(state: &AppState, flash: Flash) -> Backend {
     let snapshot = state.snapshot.clone();
     Backend {
         store: state.store.clone(),
@@ -84,6 +84,7 @@ fn backend(state: &AppState) -> Backend {
         cookie_secure: state.config.cookie_secure,
         session_ttl: state.config.session_ttl,
         config_changed: Arc::new(move || snapshot.notify_changed()),
+        flash,
     }
 }
 
@@ -139,8 +140,7 @@ async fn session_layer(State(state): State<AppState>, mut request: Request, next
     let session: Option<CurrentSession> = if cookies.is_empty() {
         None
     } else {
-        let backend = backend(&state);
-        match app::auth::resolve(&backend, &cookies).await {
+        match app::auth::resolve(&state.store, &state.master, &cookies).await {
             Ok(s) => s,
             Err(e) => {
                 tracing::error!(error = %e, "could not resolve a session");

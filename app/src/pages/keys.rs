@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::api::{list_api_keys, list_proxies, CreateApiKey, RevokeApiKey};
+use crate::api::{list_api_keys, list_proxies, take_created_key, CreateApiKey, CreatedKey, RevokeApiKey};
 use crate::components::{action_error, Console, ErrorNote, Time};
 
 #[component]
@@ -9,6 +9,7 @@ pub fn ApiKeys() -> impl IntoView {
     let revoke = ServerAction::<RevokeApiKey>::new();
     let keys = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_api_keys());
     let proxies = Resource::new(|| (), |_| list_proxies());
+    let flashed = Resource::new(|| (), |_| take_created_key());
     view! {
         <Console title="API keys">
             <section class="card">
@@ -30,13 +31,10 @@ pub fn ApiKeys() -> impl IntoView {
                     <button type="submit" class="primary">"Create key"</button>
                 </ActionForm>
                 {action_error(create.value())}
-                {move || create.value().get().and_then(Result::ok).map(|created| view! {
-                    <div class="secret-box" role="status">
-                        <p><strong>"Copy this key now."</strong>" It will not be shown again."</p>
-                        <label for="new-key">{format!("Key “{}”", created.name)}</label>
-                        <input id="new-key" class="mono" readonly=true value=created.key.clone() data-testid="new-api-key"/>
-                    </div>
-                })}
+                {move || create.value().get().and_then(Result::ok).map(secret_box)}
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move { flashed.await.ok().flatten().map(secret_box) })}
+                </Suspense>
             </section>
             {action_error(revoke.value())}
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -80,5 +78,16 @@ pub fn ApiKeys() -> impl IntoView {
                 })}
             </Suspense>
         </Console>
+    }
+}
+
+/// The new key, shown once.
+fn secret_box(created: CreatedKey) -> impl IntoView {
+    view! {
+        <div class="secret-box" role="status">
+            <p><strong>"Copy this key now."</strong>" It will not be shown again."</p>
+            <label for="new-key">{format!("Key “{}”", created.name)}</label>
+            <input id="new-key" class="mono" readonly=true value=created.key data-testid="new-api-key"/>
+        </div>
     }
 }
