@@ -103,7 +103,9 @@ mod server {
         };
         let absolute = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
             .ok()
-            .and_then(|t| t.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC")).ok())
+            .and_then(|t| {
+                t.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC")).ok()
+            })
             .unwrap_or_default();
         When { relative, absolute }
     }
@@ -118,7 +120,9 @@ mod server {
     /// (no JavaScript): such a browser asks for HTML and gets redirected.
     pub fn is_plain_form_post() -> bool {
         leptos::prelude::use_context::<http::request::Parts>()
-            .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+            .and_then(|p| {
+                p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html"))
+            })
             .unwrap_or(false)
     }
 
@@ -172,12 +176,13 @@ mod server {
         let base_url = if base_url.is_empty() {
             None
         } else {
-            let uri: http::Uri = base_url
-                .parse()
-                .map_err(|_| AppError::Invalid("The base URL is not a valid URL.".into()))?;
+            let uri: http::Uri =
+                base_url.parse().map_err(|_| AppError::Invalid("The base URL is not a valid URL.".into()))?;
             let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
             if !scheme_ok || uri.host().is_none() {
-                return Err(AppError::Invalid("The base URL must start with http:// or https:// and name a host.".into()));
+                return Err(AppError::Invalid(
+                    "The base URL must start with http:// or https:// and name a host.".into(),
+                ));
             }
             if uri.query().is_some() {
                 return Err(AppError::Invalid("The base URL must not carry a query string.".into()));
@@ -223,7 +228,6 @@ mod server {
             .await
             .clone()
     }
-
 
     pub use auth::{backend, current, current_admin};
 }
@@ -467,7 +471,11 @@ pub async fn list_requests() -> Result<Vec<RequestRow>, AppError> {
         .map(|e| RequestRow {
             tokens: match (e.input_tokens, e.output_tokens) {
                 (None, None) => String::new(),
-                (i, o) => format!("{} / {}", i.map(|v| v.to_string()).unwrap_or("–".into()), o.map(|v| v.to_string()).unwrap_or("–".into())),
+                (i, o) => format!(
+                    "{} / {}",
+                    i.map(|v| v.to_string()).unwrap_or("–".into()),
+                    o.map(|v| v.to_string()).unwrap_or("–".into())
+                ),
             },
             proxy_name: names.get(&e.proxy_id).cloned().unwrap_or_default(),
             id: e.id,

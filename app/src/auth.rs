@@ -31,22 +31,29 @@ pub struct Backend {
 /// session, taken on first read and expire after a minute; nothing is stored
 /// on disk.
 #[derive(Clone, Default)]
-pub struct Flash(Arc<std::sync::Mutex<std::collections::HashMap<String, (Secret<String>, String, std::time::Instant)>>>);
+pub struct Flash(Arc<std::sync::Mutex<std::collections::HashMap<String, FlashEntry>>>);
+
+struct FlashEntry {
+    secret: Secret<String>,
+    name: String,
+    at: std::time::Instant,
+}
 
 impl Flash {
     const TTL: Duration = Duration::from_secs(60);
 
     pub fn put(&self, session: &CurrentSession, name: String, secret: Secret<String>) {
         if let Ok(mut map) = self.0.lock() {
-            map.retain(|_, (_, _, at)| at.elapsed() < Self::TTL);
-            map.insert(session.user_id.clone() + session.raw_id.expose(), (secret, name, std::time::Instant::now()));
+            map.retain(|_, e| e.at.elapsed() < Self::TTL);
+            let entry = FlashEntry { secret, name, at: std::time::Instant::now() };
+            map.insert(session.user_id.clone() + session.raw_id.expose(), entry);
         }
     }
 
     pub fn take(&self, session: &CurrentSession) -> Option<(String, Secret<String>)> {
         let mut map = self.0.lock().ok()?;
-        let (secret, name, at) = map.remove(&(session.user_id.clone() + session.raw_id.expose()))?;
-        (at.elapsed() < Self::TTL).then_some((name, secret))
+        let e = map.remove(&(session.user_id.clone() + session.raw_id.expose()))?;
+        (e.at.elapsed() < Self::TTL).then_some((e.name, e.secret))
     }
 }
 
@@ -97,17 +104,16 @@ pub fn raw_session_id(master: &MasterKey, cookie_header: &str) -> Option<String>
 }
 
 /// Resolves a `Cookie` header into the signed-in user.
-pub async fn resolve(store: &Store, master: &MasterKey, cookie_header: &str) -> Result<Option<CurrentSession>, store::StoreError> {
+pub async fn resolve(
+    store: &Store,
+    master: &MasterKey,
+    cookie_header: &str,
+) -> Result<Option<CurrentSession>, store::StoreError> {
     let Some(raw) = raw_session_id(master, cookie_header) else { return Ok(None) };
     let Some(session) = store.get_session(&raw).await? else { return Ok(None) };
     let user = store.get_user(&session.user_id).await?;
     let org = store.get_org(&session.org_id).await?;
-    let role = store
-        .memberships_of(&user.id)
-        .await?
-        .into_iter()
-        .find(|m| m.org_id == org.id)
-        .map(|m| m.role);
+    let role = store.memberships_of(&user.id).await?.into_iter().find(|m| m.org_id == org.id).map(|m| m.role);
     let Some(role) = role else { return Ok(None) };
     Ok(Some(CurrentSession {
         user_id: user.id,

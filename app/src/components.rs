@@ -21,7 +21,11 @@ pub fn Console(
     let link = move |href: &'static str, label: &'static str| {
         let current = move || {
             let p = path.get();
-            if href == "/" { p == "/" } else { p.starts_with(href) }
+            if href == "/" {
+                p == "/"
+            } else {
+                p.starts_with(href)
+            }
         };
         view! {
             <a href=href class="nav-link" aria-current=move || current().then_some("page")>{label}</a>

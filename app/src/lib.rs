@@ -14,7 +14,14 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::pages::{keys::ApiKeys, login::Login, overview::Overview, proxies::{ProxyEdit, Proxies}, requests::Requests, signup::SignUp};
+use crate::pages::{
+    keys::ApiKeys,
+    login::Login,
+    overview::Overview,
+    proxies::{Proxies, ProxyEdit},
+    requests::Requests,
+    signup::SignUp,
+};
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -25,6 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Cpath d='M8 1 2 3v5c0 3.5 2.6 6 6 7 3.4-1 6-3.5 6-7V3z' fill='%232f4b8f'/%3E%3C/svg%3E"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

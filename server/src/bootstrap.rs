@@ -24,7 +24,13 @@ pub enum BootstrapError {
     Invalid(&'static str),
 }
 
-pub async fn run(store: &Store, master: &MasterKey, org_name: &str, email: &str, password: Secret<String>) -> Result<Bootstrapped, BootstrapError> {
+pub async fn run(
+    store: &Store,
+    master: &MasterKey,
+    org_name: &str,
+    email: &str,
+    password: Secret<String>,
+) -> Result<Bootstrapped, BootstrapError> {
     if org_name.trim().is_empty() {
         return Err(BootstrapError::Invalid("--org must not be empty"));
     }

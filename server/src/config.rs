@@ -72,8 +72,10 @@ impl RawConfig {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .map_err(|e| ConfigError::File { path: path.display().to_string(), reason: e.to_string() })?;
-                toml::from_str::<RawConfig>(&text)
-                    .map_err(|e| ConfigError::File { path: path.display().to_string(), reason: e.message().to_string() })?
+                toml::from_str::<RawConfig>(&text).map_err(|e| ConfigError::File {
+                    path: path.display().to_string(),
+                    reason: e.message().to_string(),
+                })?
             }
             None => RawConfig::default(),
         };
@@ -86,9 +88,13 @@ impl RawConfig {
                 "database_url" => raw.database_url = Some(Secret::new(value)),
                 "secret_key" => raw.secret_key = Some(Secret::new(value)),
                 "max_body_bytes" => raw.max_body_bytes = Some(value.parse().map_err(|e| bad(format!("{e}")))?),
-                "upstream_timeout_ms" => raw.upstream_timeout_ms = Some(value.parse().map_err(|e| bad(format!("{e}")))?),
+                "upstream_timeout_ms" => {
+                    raw.upstream_timeout_ms = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
                 "session_ttl_hours" => raw.session_ttl_hours = Some(value.parse().map_err(|e| bad(format!("{e}")))?),
-                "cookie_secure" => raw.cookie_secure = Some(parse_bool(&value).ok_or_else(|| bad("expected true or false".into()))?),
+                "cookie_secure" => {
+                    raw.cookie_secure = Some(parse_bool(&value).ok_or_else(|| bad("expected true or false".into()))?)
+                }
                 "site_root" => raw.site_root = Some(PathBuf::from(value)),
                 _ => {}
             }
@@ -107,7 +113,10 @@ impl RawConfig {
             Some(url) => {
                 let u = url.expose();
                 if !(u.starts_with("sqlite:") || u.starts_with("postgres:") || u.starts_with("postgresql:")) {
-                    return Err(invalid("database_url (DATABASE_URL)", "must start with sqlite:, postgres: or postgresql:"));
+                    return Err(invalid(
+                        "database_url (DATABASE_URL)",
+                        "must start with sqlite:, postgres: or postgresql:",
+                    ));
                 }
                 url
             }

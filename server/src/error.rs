@@ -96,7 +96,9 @@ impl ProxyError {
         }
         let message = self.to_string();
         match flavor {
-            Flavor::OpenAi => json!({"error": {"message": message, "type": self.kind(flavor), "param": null, "code": self.code()}}),
+            Flavor::OpenAi => {
+                json!({"error": {"message": message, "type": self.kind(flavor), "param": null, "code": self.code()}})
+            }
             Flavor::Anthropic => json!({"type": "error", "error": {"type": self.kind(flavor), "message": message}}),
         }
     }

@@ -72,7 +72,12 @@ pub async fn start(mut config: Config) -> Result<Running, StartError> {
     let shutdown = CancellationToken::new();
     let tasks = TaskTracker::new();
     tasks.spawn(events::run_writer(store.clone(), events_rx, shutdown.clone()));
-    tasks.spawn(snapshot.clone().run_refresher(store.clone(), master.clone(), config.upstream_timeout, shutdown.clone()));
+    tasks.spawn(snapshot.clone().run_refresher(
+        store.clone(),
+        master.clone(),
+        config.upstream_timeout,
+        shutdown.clone(),
+    ));
     tasks.spawn(web::run_session_sweeper(store.clone(), shutdown.clone()));
     let leptos_options = LeptosOptions::builder()
         .output_name("rampart")

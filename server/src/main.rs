@@ -61,7 +61,8 @@ fn main() -> ExitCode {
 
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("RAMPART_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let filter =
+        EnvFilter::try_from_env("RAMPART_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
@@ -103,7 +104,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             write_stdout(&server::bootstrap::to_json(&done))
         }
         Command::MockLlm { addr } => {
-            let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("could not listen on {addr}: {e}"))?;
+            let listener =
+                tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("could not listen on {addr}: {e}"))?;
             tracing::info!(%addr, "mock LLM is ready");
             axum::serve(listener, server::mock_llm::router())
                 .with_graceful_shutdown(wait_for_signal())

@@ -26,7 +26,8 @@ use futures::stream::{self, StreamExt};
 use serde_json::{json, Value};
 
 /// The models the mock lists on `GET /v1/models`.
-pub const MODELS: [&str; 6] = ["mock-echo", "mock-slow", "mock-error-500", "mock-garbage", "mock-tool-call", "mock-long"];
+pub const MODELS: [&str; 6] =
+    ["mock-echo", "mock-slow", "mock-error-500", "mock-garbage", "mock-tool-call", "mock-long"];
 
 const SLOW_FIRST_BYTE: Duration = Duration::from_millis(1500);
 const SLOW_CHUNK_GAP: Duration = Duration::from_millis(100);
@@ -107,9 +108,9 @@ impl Answer {
                 let (name, arguments) = tool_call_from(&prompt.last_user_text);
                 Answer::Tool { name, arguments }
             }
-            Behaviour::Long => {
-                Answer::Text((0..LONG_CHUNKS).map(|i| if i == 0 { "Echo: ".to_string() } else { format!("chunk{i} ") }).collect())
-            }
+            Behaviour::Long => Answer::Text(
+                (0..LONG_CHUNKS).map(|i| if i == 0 { "Echo: ".to_string() } else { format!("chunk{i} ") }).collect(),
+            ),
             _ => Answer::Text(split_words(&format!("Echo: {}", prompt.last_user_text))),
         }
     }
@@ -180,11 +181,9 @@ fn tool_call_from(text: &str) -> (String, String) {
 fn text_of_content(content: &Value) -> String {
     match content {
         Value::String(s) => s.clone(),
-        Value::Array(parts) => parts
-            .iter()
-            .filter_map(|p| p.get("text").and_then(Value::as_str))
-            .collect::<Vec<_>>()
-            .join(""),
+        Value::Array(parts) => {
+            parts.iter().filter_map(|p| p.get("text").and_then(Value::as_str)).collect::<Vec<_>>().join("")
+        }
         _ => String::new(),
     }
 }
@@ -192,10 +191,7 @@ fn text_of_content(content: &Value) -> String {
 fn parse_prompt(api: Api, body: &Value) -> Prompt {
     let model = body.get("model").and_then(Value::as_str).unwrap_or("mock-echo").to_string();
     let stream = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
-    let include_usage = body
-        .pointer("/stream_options/include_usage")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    let include_usage = body.pointer("/stream_options/include_usage").and_then(Value::as_bool).unwrap_or(false);
     let mut texts: Vec<(String, String)> = Vec::new();
     match api {
         Api::Chat | Api::Messages => {
@@ -247,7 +243,9 @@ async fn models() -> Json<Value> {
 fn error_body(api: Api, status: StatusCode, message: &str) -> Value {
     match api {
         Api::Messages => json!({"type": "error", "error": {"type": "api_error", "message": message}}),
-        _ => json!({"error": {"message": message, "type": "server_error", "param": null, "code": status.as_u16().to_string()}}),
+        _ => {
+            json!({"error": {"message": message, "type": "server_error", "param": null, "code": status.as_u16().to_string()}})
+        }
     }
 }
 
@@ -255,7 +253,10 @@ async fn serve(api: Api, raw: Bytes) -> Response {
     let body: Value = match serde_json::from_slice(&raw) {
         Ok(v) => v,
         Err(e) => {
-            return (StatusCode::BAD_REQUEST, Json(error_body(api, StatusCode::BAD_REQUEST, &format!("invalid JSON: {e}"))))
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(error_body(api, StatusCode::BAD_REQUEST, &format!("invalid JSON: {e}"))),
+            )
                 .into_response()
         }
     };
@@ -270,7 +271,9 @@ async fn serve(api: Api, raw: Bytes) -> Response {
             return (status, Json(error_body(api, status, "mock upstream failure"))).into_response();
         }
         Behaviour::Garbage if prompt.stream => {
-            return sse_response(stream::iter(["data: {this is not json\n\n".to_string(), "data: [DONE]\n\n".to_string()]).boxed());
+            return sse_response(
+                stream::iter(["data: {this is not json\n\n".to_string(), "data: [DONE]\n\n".to_string()]).boxed(),
+            );
         }
         Behaviour::Garbage => {
             return ([(header::CONTENT_TYPE, "application/json")], "{\"choices\": [ not json").into_response();
@@ -508,7 +511,10 @@ fn responses_stream(prompt: &Prompt, answer: &Answer, ids: &Ids) -> Vec<String> 
             ));
         }
     }
-    out.push(ev("response.output_item.done", json!({"output_index": 0, "item": responses_output_item(answer, ids, "completed")})));
+    out.push(ev(
+        "response.output_item.done",
+        json!({"output_index": 0, "item": responses_output_item(answer, ids, "completed")}),
+    ));
     out.push(ev("response.completed", json!({"response": responses_object(prompt, answer, ids, "completed")})));
     out
 }
@@ -612,7 +618,8 @@ mod tests {
         assert_eq!(parse_prompt(Api::Chat, &chat).last_user_text, "hi there");
         let resp = json!({"model": "m", "input": "plain input"});
         assert_eq!(parse_prompt(Api::Responses, &resp).last_user_text, "plain input");
-        let msgs = json!({"model": "m", "system": "s", "max_tokens": 5, "messages": [{"role": "user", "content": "q"}]});
+        let msgs =
+            json!({"model": "m", "system": "s", "max_tokens": 5, "messages": [{"role": "user", "content": "q"}]});
         let p = parse_prompt(Api::Messages, &msgs);
         assert_eq!((p.last_user_text.as_str(), p.all_text_chars), ("q", 2));
     }

@@ -56,7 +56,8 @@ impl Snapshot {
             .await?
             .into_iter()
             .map(|p| {
-                let timeout = p.proxy.settings.upstream_timeout_ms.map(Duration::from_millis).unwrap_or(default_timeout);
+                let timeout =
+                    p.proxy.settings.upstream_timeout_ms.map(Duration::from_millis).unwrap_or(default_timeout);
                 let runtime = ProxyRuntime {
                     id: p.proxy.id.clone(),
                     org_id: p.proxy.org_id,

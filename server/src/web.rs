@@ -95,7 +95,8 @@ impl MakeRequestId for RandomRequestId {
     fn make_request_id<B>(&mut self, request: &axum::http::Request<B>) -> Option<RequestId> {
         // Keep a client's id only if it is short and plain, so it is safe to log.
         if let Some(v) = request.headers().get(REQUEST_ID) {
-            let ok = v.len() <= 64 && v.as_bytes().iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_');
+            let ok =
+                v.len() <= 64 && v.as_bytes().iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_');
             if ok {
                 return Some(RequestId::new(v.clone()));
             }
@@ -130,13 +131,8 @@ async fn session_layer(State(state): State<AppState>, mut request: Request, next
     if !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) && !same_origin(&request) {
         return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
     }
-    let cookies = request
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect::<Vec<_>>()
-        .join("; ");
+    let cookies =
+        request.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join("; ");
     let session: Option<CurrentSession> = if cookies.is_empty() {
         None
     } else {

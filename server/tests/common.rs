@@ -1,7 +1,7 @@
 //! A rampart server in the test process, on a free port, with a bootstrapped
 //! org, mock proxy and API key.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
 

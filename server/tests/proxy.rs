@@ -1,6 +1,8 @@
 //! The proxy end to end over HTTP, against the mock upstream, on SQLite and
 //! on Postgres.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
 mod common;
 
 use std::time::Duration;
@@ -44,12 +46,15 @@ on_both_backends!(all_three_apis_answer_and_are_recorded, revoked_keys_stop_work
 
 async fn all_three_apis_answer_and_are_recorded(db: Db) {
     let h = start(db).await;
-    let r = h.post("/v1/chat/completions")
+    let r = h
+        .post("/v1/chat/completions")
         .header("X-User-ID", "user-42")
         .header("X-Session-ID", "sess-9")
         .header("X-App-Context", "support-bot")
         .json(&chat("mock-echo", "hello there", false))
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["choices"][0]["message"]["content"], "Echo: hello there");
@@ -61,19 +66,39 @@ async fn all_three_apis_answer_and_are_recorded(db: Db) {
     assert_eq!(sse_text(&body), "Echo: stream me please");
     assert!(body.trim_end().ends_with("data: [DONE]"));
 
-    let r = h.post("/v1/responses").json(&json!({"model": "mock-echo", "input": "via responses"})).send().await.unwrap();
+    let r =
+        h.post("/v1/responses").json(&json!({"model": "mock-echo", "input": "via responses"})).send().await.unwrap();
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["output"][0]["content"][0]["text"], "Echo: via responses");
-    let r = h.post("/v1/responses").json(&json!({"model": "mock-echo", "input": "streamed responses", "stream": true})).send().await.unwrap();
+    let r = h
+        .post("/v1/responses")
+        .json(&json!({"model": "mock-echo", "input": "streamed responses", "stream": true}))
+        .send()
+        .await
+        .unwrap();
     let body = r.text().await.unwrap();
     assert_eq!(sse_text(&body), "Echo: streamed responses");
     assert!(body.contains("event: response.completed"));
 
     // The Anthropic SDK authenticates with x-api-key.
-    let r = h.http.post(h.url("/v1/messages")).header("x-api-key", &h.key).json(&messages("mock-echo", "from claude", false)).send().await.unwrap();
+    let r = h
+        .http
+        .post(h.url("/v1/messages"))
+        .header("x-api-key", &h.key)
+        .json(&messages("mock-echo", "from claude", false))
+        .send()
+        .await
+        .unwrap();
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["content"][0]["text"], "Echo: from claude");
-    let r = h.http.post(h.url("/v1/messages")).header("x-api-key", &h.key).json(&messages("mock-echo", "claude stream", true)).send().await.unwrap();
+    let r = h
+        .http
+        .post(h.url("/v1/messages"))
+        .header("x-api-key", &h.key)
+        .json(&messages("mock-echo", "claude stream", true))
+        .send()
+        .await
+        .unwrap();
     let body = r.text().await.unwrap();
     assert_eq!(sse_text(&body), "Echo: claude stream");
     assert!(body.contains("event: message_stop"));
@@ -120,7 +145,13 @@ async fn revoked_keys_stop_working(db: Db) {
 async fn keys_are_refused_in_every_bad_shape() {
     let h = start(Db::Sqlite).await;
     let wrong_secret = format!("{}{}", &h.key[..h.key.len() - 1], if h.key.ends_with('0') { '1' } else { '0' });
-    for auth in [None, Some("Bearer".to_string()), Some("Bearer nope".into()), Some(format!("Bearer {wrong_secret}")), Some(format!("Basic {}", h.key))] {
+    for auth in [
+        None,
+        Some("Bearer".to_string()),
+        Some("Bearer nope".into()),
+        Some(format!("Bearer {wrong_secret}")),
+        Some(format!("Basic {}", h.key)),
+    ] {
         let mut req = h.http.post(h.url("/v1/chat/completions")).json(&chat("mock-echo", "x", false));
         if let Some(a) = &auth {
             req = req.header("authorization", a);
@@ -131,7 +162,14 @@ async fn keys_are_refused_in_every_bad_shape() {
         assert_eq!(v["error"]["type"], "authentication_error");
         assert!(!v.to_string().contains(&h.key[20..]), "the key must not be echoed");
     }
-    let r = h.http.post(h.url("/v1/messages")).header("x-api-key", "bad").json(&messages("m", "x", false)).send().await.unwrap();
+    let r = h
+        .http
+        .post(h.url("/v1/messages"))
+        .header("x-api-key", "bad")
+        .json(&messages("m", "x", false))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["type"], "error");
@@ -145,11 +183,20 @@ async fn bad_input_gets_a_clear_4xx_in_the_apis_shape() {
         ("/v1/chat/completions", b"{not json".to_vec(), 400),
         ("/v1/chat/completions", br#"{"model": 7, "messages": []}"#.to_vec(), 400),
         ("/v1/chat/completions", br#"{"model": "m", "messages": "hi"}"#.to_vec(), 400),
-        ("/v1/chat/completions", br#"{"model": "m", "messages": [{"role": "user", "content": "x"}], "stream": 1}"#.to_vec(), 400),
+        (
+            "/v1/chat/completions",
+            br#"{"model": "m", "messages": [{"role": "user", "content": "x"}], "stream": 1}"#.to_vec(),
+            400,
+        ),
         ("/v1/responses", br#"{"model": "m"}"#.to_vec(), 400),
         ("/v1/messages", br#"{"model": "m", "messages": [{"role": "user", "content": "x"}]}"#.to_vec(), 400),
         ("/v1/chat/completions", vec![0xff, 0xfe, 0x00], 400),
-        ("/v1/chat/completions", format!(r#"{{"model": "m", "messages": [{{"role": "user", "content": "{}"}}]}}"#, "a".repeat(5000)).into_bytes(), 413),
+        (
+            "/v1/chat/completions",
+            format!(r#"{{"model": "m", "messages": [{{"role": "user", "content": "{}"}}]}}"#, "a".repeat(5000))
+                .into_bytes(),
+            413,
+        ),
     ];
     for (path, body, status) in cases {
         let r = h.post(path).header("content-type", "application/json").body(body.clone()).send().await.unwrap();
@@ -193,7 +240,14 @@ async fn upstream_failures_map_to_502_504_and_pass_through_errors() {
     // Upstream down.
     let port = closed_port().await;
     let key = key_for(&h, Provider::Openai, Some(format!("http://127.0.0.1:{port}/v1")), None).await;
-    let r = h.http.post(h.url("/v1/chat/completions")).bearer_auth(&key).json(&chat("gpt", "x", false)).send().await.unwrap();
+    let r = h
+        .http
+        .post(h.url("/v1/chat/completions"))
+        .bearer_auth(&key)
+        .json(&chat("gpt", "x", false))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 502);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"]["code"], "upstream_unreachable");
@@ -202,7 +256,14 @@ async fn upstream_failures_map_to_502_504_and_pass_through_errors() {
     let key = key_for(&h, Provider::Mock, None, Some(300)).await;
     for stream in [false, true] {
         let started = std::time::Instant::now();
-        let r = h.http.post(h.url("/v1/messages")).header("x-api-key", &key).json(&messages("mock-slow", "x", stream)).send().await.unwrap();
+        let r = h
+            .http
+            .post(h.url("/v1/messages"))
+            .header("x-api-key", &key)
+            .json(&messages("mock-slow", "x", stream))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 504);
         assert!(started.elapsed() < Duration::from_millis(1400), "answered only after {:?}", started.elapsed());
         let v: Value = r.json().await.unwrap();
@@ -218,15 +279,43 @@ async fn external_upstreams_are_reached_over_http() {
     let mock = external_mock().await;
     let openai = key_for(&h, Provider::Openai, Some(format!("{mock}/v1")), None).await;
     let anthropic = key_for(&h, Provider::Anthropic, Some(mock.clone()), None).await;
-    let r = h.http.post(h.url("/v1/chat/completions")).bearer_auth(&openai).json(&chat("mock-echo", "over http", true)).send().await.unwrap();
+    let r = h
+        .http
+        .post(h.url("/v1/chat/completions"))
+        .bearer_auth(&openai)
+        .json(&chat("mock-echo", "over http", true))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(sse_text(&r.text().await.unwrap()), "Echo: over http");
-    let r = h.http.post(h.url("/v1/messages")).header("x-api-key", &anthropic).json(&messages("mock-echo", "anthropic over http", false)).send().await.unwrap();
+    let r = h
+        .http
+        .post(h.url("/v1/messages"))
+        .header("x-api-key", &anthropic)
+        .json(&messages("mock-echo", "anthropic over http", false))
+        .send()
+        .await
+        .unwrap();
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["content"][0]["text"], "Echo: anthropic over http");
     // Each provider serves only its own APIs.
-    let r = h.http.post(h.url("/v1/messages")).header("x-api-key", &openai).json(&messages("m", "x", false)).send().await.unwrap();
+    let r = h
+        .http
+        .post(h.url("/v1/messages"))
+        .header("x-api-key", &openai)
+        .json(&messages("m", "x", false))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
-    let r = h.http.post(h.url("/v1/responses")).bearer_auth(&anthropic).json(&json!({"model": "m", "input": "x"})).send().await.unwrap();
+    let r = h
+        .http
+        .post(h.url("/v1/responses"))
+        .bearer_auth(&anthropic)
+        .json(&json!({"model": "m", "input": "x"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
 }
 
@@ -234,14 +323,41 @@ async fn external_upstreams_are_reached_over_http() {
 async fn tool_calls_come_back_in_each_api() {
     let h = start(Db::Sqlite).await;
     let prompt = r#"please call lookup_order with {"order_id": "A-17"}"#;
-    let v: Value = h.post("/v1/chat/completions").json(&chat("mock-tool-call", prompt, false)).send().await.unwrap().json().await.unwrap();
+    let v: Value = h
+        .post("/v1/chat/completions")
+        .json(&chat("mock-tool-call", prompt, false))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let call = &v["choices"][0]["message"]["tool_calls"][0]["function"];
     assert_eq!(call["name"], "lookup_order");
-    assert_eq!(serde_json::from_str::<Value>(call["arguments"].as_str().unwrap()).unwrap(), json!({"order_id": "A-17"}));
-    let v: Value = h.post("/v1/messages").json(&messages("mock-tool-call", prompt, false)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(call["arguments"].as_str().unwrap()).unwrap(),
+        json!({"order_id": "A-17"})
+    );
+    let v: Value = h
+        .post("/v1/messages")
+        .json(&messages("mock-tool-call", prompt, false))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(v["content"][0]["type"], "tool_use");
     assert_eq!(v["content"][0]["input"], json!({"order_id": "A-17"}));
-    let v: Value = h.post("/v1/responses").json(&json!({"model": "mock-tool-call", "input": prompt})).send().await.unwrap().json().await.unwrap();
+    let v: Value = h
+        .post("/v1/responses")
+        .json(&json!({"model": "mock-tool-call", "input": prompt}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(v["output"][0]["type"], "function_call");
     assert_eq!(v["output"][0]["name"], "lookup_order");
 }

@@ -121,12 +121,13 @@ impl Store {
     }
 
     pub async fn revoke_api_key(&self, org_id: &str, key_id: &str) -> Result<()> {
-        let done = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE org_id = $2 AND id = $3 AND revoked_at IS NULL")
-            .bind(now_ms())
-            .bind(org_id)
-            .bind(key_id)
-            .execute(self.pool())
-            .await?;
+        let done =
+            sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE org_id = $2 AND id = $3 AND revoked_at IS NULL")
+                .bind(now_ms())
+                .bind(org_id)
+                .bind(key_id)
+                .execute(self.pool())
+                .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("api key"));
         }
@@ -154,11 +155,13 @@ impl Store {
     pub async fn touch_api_keys(&self, uses: &[(String, i64)]) -> Result<()> {
         let mut tx = self.pool().begin().await?;
         for (id, at) in uses {
-            sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)")
-                .bind(*at)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)",
+            )
+            .bind(*at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())

@@ -48,9 +48,7 @@ impl MasterKey {
         let cipher = XChaCha20Poly1305::new(self.encryption.expose().into());
         let mut nonce = [0u8; 24];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let ct = cipher
-            .encrypt(XNonce::from_slice(&nonce), plaintext.as_bytes())
-            .map_err(|_| StoreError::Crypto)?;
+        let ct = cipher.encrypt(XNonce::from_slice(&nonce), plaintext.as_bytes()).map_err(|_| StoreError::Crypto)?;
         let mut blob = nonce.to_vec();
         blob.extend_from_slice(&ct);
         Ok(format!("{CIPHERTEXT_PREFIX}{}", B64.encode(blob)))

@@ -13,15 +13,15 @@ pub mod orgs;
 pub mod proxies;
 pub mod secret;
 pub mod sessions;
-pub mod users;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod users;
 
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rand::RngCore;
-use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
@@ -89,19 +89,17 @@ impl Store {
         let options = AnyConnectOptions::from_str(url)?;
         let mut pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         pool_options = match backend {
-            Backend::Sqlite => pool_options
-                .max_connections(8)
-                .after_connect(|conn, _meta| {
-                    Box::pin(async move {
-                        // WAL lets the dashboard read while the event writer writes;
-                        // the busy timeout absorbs the short write locks in between.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA busy_timeout = 5000").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                        Ok(())
-                    })
-                }),
+            Backend::Sqlite => pool_options.max_connections(8).after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets the dashboard read while the event writer writes;
+                    // the busy timeout absorbs the short write locks in between.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    Ok(())
+                })
+            }),
             Backend::Postgres => pool_options.max_connections(16),
         };
         let pool = pool_options.connect_with(options).await?;
@@ -129,16 +127,13 @@ impl Store {
     /// The configuration version: bumped by every change that the proxy's
     /// in-memory snapshot depends on (keys, proxies).
     pub async fn config_version(&self) -> Result<i64> {
-        let (v,): (i64,) = sqlx::query_as("SELECT version FROM config_version WHERE id = 1")
-            .fetch_one(&self.pool)
-            .await?;
+        let (v,): (i64,) =
+            sqlx::query_as("SELECT version FROM config_version WHERE id = 1").fetch_one(&self.pool).await?;
         Ok(v)
     }
 
     pub(crate) async fn bump_config_version(&self) -> Result<()> {
-        sqlx::query("UPDATE config_version SET version = version + 1 WHERE id = 1")
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("UPDATE config_version SET version = version + 1 WHERE id = 1").execute(&self.pool).await?;
         Ok(())
     }
 
@@ -149,10 +144,7 @@ impl Store {
 
 /// Unix time in milliseconds.
 pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).unwrap_or(0)
 }
 
 /// A random identifier `prefix_<hex>` with `bytes` bytes from the OS CSPRNG.

@@ -84,8 +84,7 @@ pub struct ProxyInput {
 
 type ProxyRow = (String, String, String, String, Option<String>, Option<String>, String, i64, i64);
 
-const PROXY_COLUMNS: &str =
-    "id, org_id, name, provider, base_url, provider_key_enc, settings, created_at, updated_at";
+const PROXY_COLUMNS: &str = "id, org_id, name, provider, base_url, provider_key_enc, settings, created_at, updated_at";
 
 fn proxy_from_row(row: ProxyRow) -> Result<(Proxy, Option<String>)> {
     let (id, org_id, name, provider, base_url, key_enc, settings, created_at, updated_at) = row;
@@ -142,7 +141,13 @@ impl Store {
         self.get_proxy(org_id, &id).await
     }
 
-    pub async fn update_proxy(&self, org_id: &str, proxy_id: &str, input: ProxyInput, master: &MasterKey) -> Result<Proxy> {
+    pub async fn update_proxy(
+        &self,
+        org_id: &str,
+        proxy_id: &str,
+        input: ProxyInput,
+        master: &MasterKey,
+    ) -> Result<Proxy> {
         let settings = serde_json::to_string(&input.settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let now = now_ms();
         let result = match input.provider_key.as_ref().map(|k| k.expose().as_str()) {
@@ -211,9 +216,8 @@ impl Store {
     /// (the master secret changed) is dropped with a warning rather than
     /// taking the whole gateway down.
     pub async fn load_all_proxies(&self, master: &MasterKey) -> Result<Vec<ProxyWithKey>> {
-        let rows: Vec<ProxyRow> = sqlx::query_as(&format!("SELECT {PROXY_COLUMNS} FROM proxies"))
-            .fetch_all(self.pool())
-            .await?;
+        let rows: Vec<ProxyRow> =
+            sqlx::query_as(&format!("SELECT {PROXY_COLUMNS} FROM proxies")).fetch_all(self.pool()).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let (proxy, key_enc) = proxy_from_row(row)?;

@@ -60,7 +60,8 @@ impl Store {
 
     /// Removes expired sessions; returns how many.
     pub async fn purge_expired_sessions(&self) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_ms()).execute(self.pool()).await?;
+        let done =
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_ms()).execute(self.pool()).await?;
         Ok(done.rows_affected())
     }
 }

@@ -5,6 +5,9 @@
 //! database there so runs never see each other's rows. They never skip
 //! silently: an unreachable server fails the test.
 
+// Test support: failing loudly is the point.
+#![allow(clippy::panic)]
+
 use std::str::FromStr;
 
 use sqlx::any::AnyConnectOptions;

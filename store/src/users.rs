@@ -121,12 +121,11 @@ impl Store {
 
     /// The memberships of a user, oldest first.
     pub async fn memberships_of(&self, user_id: &str) -> Result<Vec<Membership>> {
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT org_id, user_id, role FROM memberships WHERE user_id = $1 ORDER BY created_at",
-        )
-        .bind(user_id)
-        .fetch_all(self.pool())
-        .await?;
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT org_id, user_id, role FROM memberships WHERE user_id = $1 ORDER BY created_at")
+                .bind(user_id)
+                .fetch_all(self.pool())
+                .await?;
         rows.into_iter()
             .map(|(org_id, user_id, role)| {
                 let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?;

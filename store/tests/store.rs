@@ -1,5 +1,7 @@
 //! The store's behaviour, run on SQLite and on Postgres.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
 use store::crypto::MasterKey;
 use store::events::RequestEvent;
 use store::proxies::{Provider, ProxyInput, ProxySettings};

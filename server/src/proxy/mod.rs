@@ -90,9 +90,8 @@ fn presented_key(headers: &HeaderMap) -> Option<&str> {
 }
 
 fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ProxyError> {
-    let key = presented_key(headers).ok_or(ProxyError::Unauthorized(
-        "missing API key: send `Authorization: Bearer <key>` or `x-api-key: <key>`",
-    ))?;
+    let key = presented_key(headers)
+        .ok_or(ProxyError::Unauthorized("missing API key: send `Authorization: Bearer <key>` or `x-api-key: <key>`"))?;
     state.snapshot.load().authenticate(key).ok_or(ProxyError::Unauthorized("invalid or revoked API key"))
 }
 
@@ -106,16 +105,13 @@ fn context_header(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 async fn read_body(body: Body, limit: usize, headers: &HeaderMap) -> Result<Bytes, ProxyError> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(ProxyError::PayloadTooLarge { limit });
     }
     axum::body::to_bytes(body, limit).await.map_err(|e| {
-        let too_large = std::error::Error::source(&e)
-            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+        let too_large = std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
         if too_large {
             ProxyError::PayloadTooLarge { limit }
         } else {
@@ -233,7 +229,7 @@ async fn handle(state: &AppState, api: Api, headers: &HeaderMap, body: Body) -> 
 
 enum Forwarded {
     Complete { response: Response, usage: Usage },
-    Streaming(Relay),
+    Streaming(Box<Relay>),
 }
 
 async fn forward(
@@ -269,7 +265,7 @@ async fn forward(
     if info.stream && upstream.status.is_success() && is_sse {
         let mut relay = Relay::new(upstream.body, deadline, api.flavor());
         relay.prime().await?;
-        return Ok(Forwarded::Streaming(relay));
+        return Ok(Forwarded::Streaming(Box::new(relay)));
     }
     complete(upstream, deadline, timeout_err).await
 }
@@ -298,7 +294,8 @@ async fn complete(
     let json = parsed.map_err(|_| ProxyError::UpstreamInvalid("the answer is not valid JSON".into()))?;
     let mut usage = Usage::default();
     usage.observe(&json);
-    let response = (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], buf).into_response();
+    let response =
+        (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], buf).into_response();
     Ok(Forwarded::Complete { response, usage })
 }
 
@@ -396,10 +393,10 @@ impl Relay {
         }
     }
 
-    fn into_response(mut self, draft: Draft, active: &Arc<AtomicUsize>) -> Response {
+    fn into_response(mut self: Box<Self>, draft: Draft, active: &Arc<AtomicUsize>) -> Response {
         active.fetch_add(1, Ordering::Relaxed);
         self.recording = Some((draft, Arc::clone(active)));
-        let body = Body::from_stream(futures::stream::unfold(self, Relay::next_chunk));
+        let body = Body::from_stream(futures::stream::unfold(*self, Relay::next_chunk));
         (
             StatusCode::OK,
             [
@@ -441,7 +438,9 @@ mod tests {
         u.observe(&json!({"type": "message_delta", "usage": {"output_tokens": 12}}));
         assert_eq!((u.input, u.output), (Some(9), Some(12)));
         let mut u = Usage::default();
-        u.observe(&json!({"type": "response.completed", "response": {"usage": {"input_tokens": 5, "output_tokens": 6}}}));
+        u.observe(
+            &json!({"type": "response.completed", "response": {"usage": {"input_tokens": 5, "output_tokens": 6}}}),
+        );
         assert_eq!((u.input, u.output), (Some(5), Some(6)));
     }
 
@@ -465,7 +464,10 @@ mod tests {
             (Api::OpenAiChat, r#"{"model": "m", "messages": [{"role": "user"}], "stream": "yes"}"#),
             (Api::OpenAiResponses, r#"{"model": "m", "input": 3}"#),
             (Api::AnthropicMessages, r#"{"model": "m", "messages": [{"role": "user", "content": "x"}]}"#),
-            (Api::AnthropicMessages, r#"{"model": "m", "max_tokens": 5, "messages": [{"role": "system", "content": "x"}]}"#),
+            (
+                Api::AnthropicMessages,
+                r#"{"model": "m", "max_tokens": 5, "messages": [{"role": "system", "content": "x"}]}"#,
+            ),
             (Api::OpenAiChat, "[1, 2]"),
             (Api::OpenAiChat, "{not json"),
         ];
@@ -473,7 +475,11 @@ mod tests {
             let err = validate(api, &Bytes::from(body)).unwrap_err();
             assert_eq!(err.status_code(), StatusCode::BAD_REQUEST, "{body}");
         }
-        let ok = validate(Api::OpenAiChat, &Bytes::from(r#"{"model": "m", "messages": [{"role": "user", "content": "x"}], "stream": true}"#)).unwrap();
+        let ok = validate(
+            Api::OpenAiChat,
+            &Bytes::from(r#"{"model": "m", "messages": [{"role": "user", "content": "x"}], "stream": true}"#),
+        )
+        .unwrap();
         assert_eq!(ok, RequestInfo { model: "m".into(), stream: true });
     }
 }

@@ -19,7 +19,9 @@ pub struct SseEvent {
 impl SseEvent {
     /// A data payload that is neither JSON nor the `[DONE]` sentinel is garbage.
     pub fn is_well_formed(&self) -> bool {
-        self.data.is_empty() || self.data == "[DONE]" || serde_json::from_str::<serde::de::IgnoredAny>(&self.data).is_ok()
+        self.data.is_empty()
+            || self.data == "[DONE]"
+            || serde_json::from_str::<serde::de::IgnoredAny>(&self.data).is_ok()
     }
 
     pub fn json(&self) -> Option<serde_json::Value> {

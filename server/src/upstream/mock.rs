@@ -9,7 +9,12 @@ use tower::ServiceExt;
 use super::{Api, BodyError, UpstreamResponse};
 use crate::error::ProxyError;
 
-pub async fn send(router: &axum::Router, api: Api, method: Method, body: Bytes) -> Result<UpstreamResponse, ProxyError> {
+pub async fn send(
+    router: &axum::Router,
+    api: Api,
+    method: Method,
+    body: Bytes,
+) -> Result<UpstreamResponse, ProxyError> {
     let path = match api {
         Api::OpenAiChat => "/v1/chat/completions",
         Api::OpenAiResponses => "/v1/responses",

@@ -1,0 +1,91 @@
+//! Text a human reader would not see: HTML and markdown comments, CSS-hidden elements,
+//! invisible Unicode (zero-width, bidi controls, tag characters).
+
+use super::Hit;
+use crate::normalise::{InvisibleKind, Normalised};
+use crate::types::{Severity, ThreatType};
+use regex::Regex;
+use std::sync::OnceLock;
+
+struct Res {
+    html_comment: Regex,
+    md_comment: Regex,
+    css_hidden: Regex,
+    /// White text: hidden on a white page, legitimate on a dark one, so only weak evidence.
+    css_white: Regex,
+    hidden_attr: Regex,
+}
+
+fn res() -> Option<&'static Res> {
+    static R: OnceLock<Option<Res>> = OnceLock::new();
+    R.get_or_init(|| {
+        Some(Res {
+            html_comment: Regex::new(r"(?s)<!--(.*?)-->").ok()?,
+            md_comment: Regex::new(r"(?m)^\[[^\]\n]{0,40}\]:\s*(?:#|<>)\s*\((.*)\)\s*$").ok()?,
+            css_hidden: Regex::new(r#"(?is)<[a-z][a-z0-9]*\b[^>]*\bstyle\s*=\s*["'][^"']*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:;|["'!])|opacity\s*:\s*0(?:\.0+)?\s*(?:;|["'!])|(?:^|[;\s"'])color\s*:\s*transparent\b|(?:height|width|max-height)\s*:\s*0(?:px)?\s*(?:;|["'])|(?:left|top|text-indent)\s*:\s*-\d{3,})[^"']*["'][^>]*>([^<]*)"#).ok()?,
+            css_white: Regex::new(r#"(?is)<[a-z][a-z0-9]*\b[^>]*\bstyle\s*=\s*["'][^"']*(?:^|[;\s"'])color\s*:\s*(?:#fff(?:fff)?\b|white\b|rgba?\(\s*255\s*,\s*255\s*,\s*255)[^"']*["'][^>]*>([^<]*)"#).ok()?,
+            hidden_attr: Regex::new(r#"(?is)<[a-z][a-z0-9]*\b[^>]*\s(?:hidden|aria-hidden\s*=\s*["']true["'])[\s>/][^>]*?>?([^<]+)"#).ok()?,
+        })
+    })
+    .as_ref()
+}
+
+/// A hidden container: the finding for the container and the byte range of its inner text,
+/// which the scanner scans for instructions.
+pub(crate) struct Container {
+    pub hit: Hit,
+    pub inner: (usize, usize),
+}
+
+pub(crate) fn containers(text: &str, out: &mut Vec<Container>) {
+    let Some(r) = res() else { return };
+    let mut push = |re: &Regex, name: &'static str, sev: Severity| {
+        for c in re.captures_iter(text) {
+            let (Some(all), Some(inner)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            if inner.as_str().trim().is_empty() {
+                continue;
+            }
+            out.push(Container {
+                hit: Hit::new(ThreatType::HiddenInstructions, sev, all.start(), all.end(), name),
+                inner: (inner.start(), inner.end()),
+            });
+        }
+    };
+    if text.contains("<!--") {
+        push(&r.html_comment, "html_comment", Severity::Low);
+    }
+    if text.contains("]:") {
+        push(&r.md_comment, "markdown_comment", Severity::Low);
+    }
+    if text.contains("style") || text.contains("STYLE") || text.contains("Style") {
+        push(&r.css_hidden, "css_hidden_text", Severity::Medium);
+        push(&r.css_white, "css_white_text", Severity::Low);
+    }
+    if text.contains("hidden") {
+        push(&r.hidden_attr, "hidden_element", Severity::Low);
+    }
+}
+
+/// Findings for invisible characters recorded during normalisation.
+pub(crate) fn invisible(n: &Normalised, out: &mut Vec<Hit>) {
+    let in_words: usize =
+        n.invisible.iter().filter(|r| r.kind == InvisibleKind::ZeroWidth && r.inside_word).map(|r| r.count).sum();
+    let zero_width: usize = n.invisible.iter().filter(|r| r.kind == InvisibleKind::ZeroWidth).map(|r| r.count).sum();
+    if in_words >= 2 || zero_width >= 8 {
+        let sev = if in_words >= 4 || zero_width >= 16 { Severity::High } else { Severity::Medium };
+        for r in n.invisible.iter().filter(|r| r.kind == InvisibleKind::ZeroWidth && (r.inside_word || r.count >= 4)) {
+            out.push(Hit::new(ThreatType::HiddenInstructions, sev, r.start, r.end, "zero_width_characters"));
+        }
+    }
+    let bidi: Vec<_> = n.invisible.iter().filter(|r| r.kind == InvisibleKind::Bidi).collect();
+    let overrides = bidi.len();
+    for r in bidi {
+        let sev = if overrides >= 3 { Severity::Medium } else { Severity::Low };
+        out.push(Hit::new(ThreatType::HiddenInstructions, sev, r.start, r.end, "bidi_control"));
+    }
+    for p in &n.tag_payloads {
+        out.push(Hit::new(ThreatType::HiddenInstructions, Severity::High, p.start, p.end, "unicode_tag_characters"));
+    }
+}

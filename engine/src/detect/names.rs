@@ -1,0 +1,226 @@
+//! Person names, by heuristics: honorifics, cue phrases ("my name is"), and a compact list of
+//! common first names from many languages followed by a capitalised surname.
+
+use super::Hit;
+use crate::types::{Severity, ThreatType};
+use regex::Regex;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// Common given names. Names that are also everyday English words (Will, May, Mark, Rose,
+/// Bill, Grace, Hope, ...) are left out on purpose.
+const FIRST_NAMES: &str = "james john robert michael william david richard joseph thomas charles christopher daniel matthew anthony donald steven paul andrew joshua kenneth kevin brian george timothy ronald edward jason jeffrey ryan jacob gary nicholas eric jonathan stephen larry justin scott brandon benjamin samuel gregory alexander frank patrick raymond jack dennis jerry tyler aaron jose adam henry nathan douglas zachary peter kyle walter ethan jeremy harold keith christian roger noah gerald carl terry sean austin arthur lawrence jesse dylan bryan joe jordan billy bruce albert willie gabriel logan alan juan wayne roy ralph randy eugene vincent russell louis philip bobby johnny bradley mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa betty margaret sandra ashley kimberly emily donna michelle dorothy carol amanda melissa deborah stephanie rebecca sharon laura cynthia kathleen amy shirley angela helen anna brenda pamela nicole emma samantha katherine christine debra rachel catherine carolyn janet maria heather diane julie joyce victoria kelly christina lauren joan evelyn olivia judith megan cheryl martha andrea frances hannah jacqueline ann gloria jean kathryn alice teresa sara janice doris madison julia judy abigail marie denise beverly amber theresa marilyn danielle diana brittany natalie sophia isabella charlotte alexis kayla lori tiffany mia amelia harper ella chloe zoe lily aria riley nora hazel aurora ellie lucy audrey claire violet stella sophie leah mohammed muhammad mohamed ahmed ali omar hassan hussein fatima aisha mariam yusuf ibrahim khalid mustafa layla zainab priya rahul amit anil sunil rajesh suresh ramesh vijay sanjay deepak anita sunita pooja neha ananya arjun rohan vikram aarav wei li zhang wang liu chen yang huang zhao xin jing hiroshi takashi yuki haruto sakura kenji akira yumi min jun seo ji hyun hans jurgen klaus wolfgang helmut dieter uwe stefan andreas markus matthias sebastian tobias lukas leon felix jonas maximilian paul niklas finn lena lea anna laura julia sarah katharina sabine petra monika ursula ingrid gabriele birgit heike andrea claudia pierre jean jacques michel philippe alain nicolas francois christophe sebastien julien antoine camille manon chloe ines juliette marcel luc rene andre giuseppe giovanni marco luca matteo alessandro francesco lorenzo andrea paolo roberto stefano giulia francesca chiara sofia alessia martina federica valentina carlos miguel javier alejandro pablo sergio diego jorge luis manuel antonio rafael fernando ricardo eduardo pedro alberto lucia sofia paula carmen isabel elena pilar rosa marta cristina beatriz joao tiago rui goncalo ana ines mariana beatriz lars erik anders johan nils olof per sven magnus henrik mikael bjorn astrid ingrid karin sigrid freya elin maja ida linnea emil oskar hugo axel mette hanne kirsten jens soren morten pia pirjo juha jukka matti mikko timo aino eino tuomas ville kari jan piotr krzysztof tomasz pawel marcin michal katarzyna agnieszka malgorzata joanna magdalena ivan dmitri sergei alexei vladimir nikolai olga tatiana natalia svetlana irina ekaterina anastasia yelena boris igor oleg milan petr jiri tomas eva jana hana lucie zeljko goran dragan marko ivana ana mehmet mustafa ahmet emre burak elif zeynep ayse fatma kwame kofi amara chidi ngozi oluwaseun adebayo thabo sipho nomvula aantje mohsin gabriel dale mette justin amy watson doe";
+
+/// Capitalised words that often start a sentence and follow a name cue but are not names.
+const NOT_NAMES: &[&str] = &[
+    "The",
+    "This",
+    "That",
+    "There",
+    "Here",
+    "What",
+    "When",
+    "Where",
+    "Why",
+    "How",
+    "Yes",
+    "No",
+    "Not",
+    "Sorry",
+    "Thanks",
+    "Hello",
+    "Please",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "I",
+    "A",
+    "An",
+    "And",
+    "But",
+    "Or",
+    "So",
+    "It",
+    "We",
+    "You",
+    "They",
+    "He",
+    "She",
+    "My",
+    "Your",
+    "Our",
+    "Their",
+    "All",
+    "Street",
+    "Road",
+    "Avenue",
+    "Inc",
+    "Ltd",
+    "Company",
+    "University",
+    "Bank",
+    "Hospital",
+    "Team",
+    "Customer",
+    "Support",
+    "Sir",
+    "Madam",
+    "Doctor",
+    "Going",
+    "Looking",
+    "Writing",
+    "Calling",
+    "Interested",
+    "Happy",
+    "Glad",
+    "Fine",
+    "Good",
+    "Just",
+];
+
+struct Res {
+    honorific: Regex,
+    cue: Regex,
+    first: HashSet<&'static str>,
+}
+
+fn res() -> Option<&'static Res> {
+    static R: OnceLock<Option<Res>> = OnceLock::new();
+    R.get_or_init(|| {
+        Some(Res {
+            honorific: Regex::new(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Herr|Frau|Sr|Sra|Sig|Mister)\.?\s+((?:[A-Z][\p{Ll}'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][\p{Ll}'\-]+|[A-Z]\.)){0,2})").ok()?,
+            cue: Regex::new(r"(?:\b(?:[Mm]y name is|[Mm]y name's|[Nn]ame\s*:|[Nn]amed|[Cc]all me|[Dd]ear|[Ss]incerely,?|[Rr]egards,?|[Tt]hanks,?|[Cc]heers,?|[Ss]igned,?|[Bb]est,|[Ss]poke (?:to|with)|[Aa]sk for|[Pp]atient|[Ww]ritten by)\s+)((?:[A-Z][\p{Ll}'\-]+)(?:\s+[A-Z][\p{Ll}'\-]+){0,2})").ok()?,
+            first: FIRST_NAMES.split_whitespace().collect(),
+        })
+    })
+    .as_ref()
+}
+
+fn strong_cue(cue: &str) -> bool {
+    let c = cue.trim().to_ascii_lowercase();
+    [
+        "my name",
+        "name",
+        "named",
+        "call me",
+        "dear",
+        "sincerely",
+        "regards",
+        "thanks",
+        "cheers",
+        "signed",
+        "best",
+        "patient",
+        "written by",
+    ]
+    .iter()
+    .any(|s| c.starts_with(s))
+}
+
+pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
+    let Some(r) = res() else { return };
+    let mut taken: Vec<(usize, usize)> =
+        out.iter().filter(|h| h.ty == ThreatType::Pii).map(|h| (h.start, h.end)).collect();
+    let mut add = |out: &mut Vec<Hit>, sev, s: usize, e: usize, pat: &'static str| {
+        if s >= e || taken.iter().any(|&t| super::overlaps(t, (s, e))) {
+            return;
+        }
+        taken.push((s, e));
+        out.push(Hit::new(ThreatType::Pii, sev, s, e, pat).entity("person"));
+    };
+    for c in r.honorific.captures_iter(text) {
+        if let Some(m) = c.get(1) {
+            if !NOT_NAMES.contains(&m.as_str().split_whitespace().next().unwrap_or("")) {
+                add(out, Severity::Medium, m.start(), m.end(), "person_honorific");
+            }
+        }
+    }
+    for c in r.cue.captures_iter(text) {
+        let (Some(all), Some(m)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        let cue = text.get(all.start()..m.start()).unwrap_or("");
+        let words: Vec<&str> = m.as_str().split_whitespace().collect();
+        let first = words.first().copied().unwrap_or("");
+        if NOT_NAMES.contains(&first) {
+            continue;
+        }
+        let known = r.first.contains(first.to_lowercase().as_str());
+        if strong_cue(cue) || known {
+            add(out, Severity::Medium, m.start(), m.end(), "person_cue");
+        }
+    }
+    // Known first name, optionally followed by a capitalised surname.
+    let words = capitalised_words(text);
+    let mut k = 0;
+    while k < words.len() {
+        let (s, e) = words[k];
+        let w = text.get(s..e).unwrap_or("");
+        if r.first.contains(w.to_lowercase().as_str()) {
+            match words.get(k + 1) {
+                Some(&(s2, e2))
+                    if text.get(e..s2).is_some_and(|gap| gap == " ")
+                        && !NOT_NAMES.contains(&text.get(s2..e2).unwrap_or("")) =>
+                {
+                    add(out, Severity::Medium, s, e2, "person_first_last");
+                    k += 2;
+                    continue;
+                }
+                _ => add(out, Severity::Low, s, e, "person_first_name"),
+            }
+        }
+        k += 1;
+    }
+}
+
+/// Byte spans of words that start with an upper-case letter followed by lower-case letters.
+fn capitalised_words(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        // Skip to a word start: an upper-case ASCII letter or any non-ASCII character.
+        let c = b[i];
+        let prev_alpha = i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] >= 0x80);
+        if prev_alpha || !(c.is_ascii_uppercase() || c >= 0x80) {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        let mut ok = true;
+        let mut first = true;
+        let mut j = i;
+        for (k, ch) in text.get(i..).unwrap_or("").char_indices() {
+            if ch.is_alphabetic() || (!first && (ch == '\'' || ch == '-')) {
+                ok &= if first { ch.is_uppercase() } else { !ch.is_uppercase() };
+                first = false;
+                j = i + k + ch.len_utf8();
+            } else {
+                break;
+            }
+        }
+        if ok && j - s >= 2 {
+            out.push((s, j));
+        }
+        i = j.max(i + 1);
+        while i < b.len() && !text.is_char_boundary(i) {
+            i += 1;
+        }
+    }
+    out
+}

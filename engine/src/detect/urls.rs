@@ -1,0 +1,242 @@
+//! URLs that exfiltrate data or hide where they lead: data-carrying query strings and paths,
+//! markdown images that leak on render, shorteners, raw-IP hosts, odd ports, script URIs.
+
+use super::Hit;
+use crate::types::{Severity, ThreatType};
+use regex::Regex;
+use std::sync::OnceLock;
+
+struct Res {
+    url: Regex,
+    md_image: Regex,
+    /// Where a URL can be: every URL the regex accepts contains one of these.
+    cues: aho_corasick::AhoCorasick,
+}
+
+fn res() -> Option<&'static Res> {
+    static R: OnceLock<Option<Res>> = OnceLock::new();
+    R.get_or_init(|| {
+        Some(Res {
+            url: Regex::new(r#"(?i)\b(?:https?|ftp|wss?)://[^\s<>"'\)\]\}`]+|\b(?:javascript|vbscript)\s*:[^\s"'<>]{2,}|\bdata:[a-z]+/[a-z0-9.+\-]+[^\s"'<>)]*|\b(?:bit\.ly|tinyurl\.com|t\.co|goo\.gl|ow\.ly|is\.gd|buff\.ly|rebrand\.ly|cutt\.ly|shorturl\.at|tiny\.cc|rb\.gy|t\.ly|v\.gd|bl\.ink|lnkd\.in|adf\.ly|clck\.ru|s\.id)/[^\s<>"'\)\]]+"#).ok()?,
+            md_image: Regex::new(r"!\[[^\]\n]*\]\(\s*<?((?i:https?)://[^\s)>]+)").ok()?,
+            cues: aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(["://", "script", "data:", "bit.ly/", "tinyurl.com/", "t.co/", "goo.gl/", "ow.ly/", "is.gd/", "buff.ly/", "rebrand.ly/", "cutt.ly/", "shorturl.at/", "tiny.cc/", "rb.gy/", "t.ly/", "v.gd/", "bl.ink/", "lnkd.in/", "adf.ly/", "clck.ru/", "s.id/"])
+                .ok()?,
+        })
+    })
+    .as_ref()
+}
+
+const SHORTENERS: &[&str] = &[
+    "bit.ly",
+    "tinyurl.com",
+    "t.co",
+    "goo.gl",
+    "ow.ly",
+    "is.gd",
+    "buff.ly",
+    "rebrand.ly",
+    "cutt.ly",
+    "shorturl.at",
+    "tiny.cc",
+    "rb.gy",
+    "t.ly",
+    "v.gd",
+    "bl.ink",
+    "lnkd.in",
+    "adf.ly",
+    "clck.ru",
+    "s.id",
+    "shorte.st",
+    "tr.im",
+];
+
+/// Services built to receive and log arbitrary requests.
+const COLLECTORS: &[&str] = &[
+    "ngrok.io",
+    "ngrok-free.app",
+    "ngrok.app",
+    "requestbin",
+    "pipedream.net",
+    "webhook.site",
+    "burpcollaborator.net",
+    "oastify.com",
+    "interact.sh",
+    "hookbin.com",
+    "beeceptor.com",
+    "canarytokens",
+    "requestcatcher.com",
+    "trycloudflare.com",
+    "oast.fun",
+    "oast.pro",
+    "dnslog.cn",
+];
+
+const DATA_PARAMS: &[&str] = &[
+    "data",
+    "d",
+    "q",
+    "query",
+    "payload",
+    "p",
+    "c",
+    "content",
+    "info",
+    "text",
+    "msg",
+    "message",
+    "secret",
+    "token",
+    "key",
+    "cookie",
+    "session",
+    "pw",
+    "pass",
+    "password",
+    "user",
+    "email",
+    "chat",
+    "history",
+    "conversation",
+    "prompt",
+    "exfil",
+    "leak",
+    "log",
+    "x",
+    "s",
+    "u",
+    "m",
+    "b64",
+    "dump",
+    "output",
+    "creds",
+    "memo",
+    "summary",
+];
+
+const EXFIL_PATH: &[&str] = &[
+    "collect",
+    "exfil",
+    "exfiltrate",
+    "steal",
+    "leak",
+    "logger",
+    "track",
+    "beacon",
+    "c2",
+    "keylog",
+    "grab",
+    "harvest",
+    "capture",
+    "log",
+];
+
+fn is_ip_host(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h.parse::<std::net::IpAddr>().is_ok()
+}
+
+fn looks_encoded(v: &str) -> bool {
+    v.len() >= 24
+        && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_' | b'%'))
+}
+
+fn placeholder(v: &str) -> bool {
+    v.contains('{') || v.contains('[') || v.contains('$') || v.contains("%7B") || v.contains("%7b") || v.contains('<')
+}
+
+fn analyse(url: &str, image: bool, s: usize, e: usize, out: &mut Vec<Hit>) {
+    let lower = url.to_ascii_lowercase();
+    let push = |out: &mut Vec<Hit>, sev, name| out.push(Hit::new(ThreatType::MaliciousUrl, sev, s, e, name));
+    if lower.starts_with("javascript") || lower.starts_with("vbscript") {
+        push(out, Severity::High, "script_uri");
+        return;
+    }
+    if let Some(rest) = lower.strip_prefix("data:") {
+        if rest.starts_with("image/") && !rest.starts_with("image/svg") {
+            push(out, Severity::Low, "data_uri_image");
+        } else {
+            push(out, Severity::Medium, "data_uri");
+        }
+        return;
+    }
+    let after_scheme = lower.split_once("://").map_or(lower.as_str(), |(_, r)| r);
+    let (authority, rest) = match after_scheme.find(['/', '?', '#']) {
+        Some(i) => after_scheme.split_at(i),
+        None => (after_scheme, ""),
+    };
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = if host_port.starts_with('[') {
+        match host_port.find(']') {
+            Some(i) => (&host_port[..=i], host_port[i + 1..].strip_prefix(':')),
+            None => (host_port, None),
+        }
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (host_port, None),
+        }
+    };
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, q),
+        None => (rest, ""),
+    };
+    if authority.contains('@') && !lower.starts_with("ftp") {
+        push(out, Severity::Medium, "url_userinfo");
+    }
+    if COLLECTORS.iter().any(|c| host.ends_with(c) || host.contains(c)) {
+        push(out, Severity::High, "request_collector_host");
+    }
+    if SHORTENERS.iter().any(|sh| host == *sh || host.ends_with(&format!(".{sh}"))) {
+        push(out, Severity::Medium, "url_shortener");
+    }
+    if is_ip_host(host) {
+        let local = host.starts_with("127.") || host == "[::1]" || host.starts_with("localhost");
+        push(out, if local { Severity::Low } else { Severity::Medium }, "raw_ip_host");
+    }
+    if host.starts_with("xn--") || host.contains(".xn--") {
+        push(out, Severity::Low, "punycode_host");
+    }
+    if let Some(p) = port.and_then(|p| p.parse::<u32>().ok()) {
+        if ![80, 443, 8080, 8443].contains(&p) {
+            push(out, Severity::Low, "unusual_port");
+        }
+    }
+    if path.split(['/', '.']).any(|seg| EXFIL_PATH.contains(&seg)) {
+        push(out, Severity::Medium, "exfil_path");
+    }
+    let mut data_param = false;
+    for pair in query.split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        if DATA_PARAMS.contains(&k) && (v.len() >= 48 || looks_encoded(v) || placeholder(v)) {
+            data_param = true;
+        }
+    }
+    if image && !query.is_empty() {
+        let sev = if data_param || query.len() >= 32 { Severity::High } else { Severity::Medium };
+        push(out, sev, "markdown_image_exfil");
+    } else if data_param {
+        push(out, Severity::Medium, "data_in_query");
+    }
+}
+
+pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
+    let Some(r) = res() else { return };
+    if r.cues.find(text).is_none() {
+        return;
+    }
+    let mut images: Vec<(usize, usize)> = Vec::new();
+    if text.contains("![") {
+        for c in r.md_image.captures_iter(text) {
+            if let Some(u) = c.get(1) {
+                images.push((u.start(), u.end()));
+            }
+        }
+    }
+    for m in r.url.find_iter(text) {
+        let u = m.as_str().trim_end_matches(['.', ',', ';', ':', '!', '?']);
+        let image = images.iter().any(|&(s, _)| s == m.start());
+        analyse(u, image, m.start(), m.start() + u.len(), out);
+    }
+}

@@ -1,0 +1,218 @@
+//! A small linear classifier over hashed word n-grams of the folded view. It generalises
+//! where phrase rules cannot: paraphrased overrides, new jailbreak personas, other languages'
+//! word order. Weights are trained by `examples/train.rs` and built into the binary.
+//!
+//! File format (little-endian): magic `RMPM`, version u32, dims u32 (power of two), scale f32,
+//! bias f32, then `dims` i16 weights; weight = raw * scale.
+
+use std::sync::OnceLock;
+
+static WEIGHTS: &[u8] = include_bytes!("../model/weights.bin");
+
+pub const MAGIC: &[u8; 4] = b"RMPM";
+pub const VERSION: u32 = 1;
+/// Words per scoring window; long texts are scored window by window and the maximum is kept,
+/// so one planted paragraph in a long document is not diluted by the rest.
+pub const WINDOW: usize = 96;
+pub const STRIDE: usize = 48;
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub dims: u32,
+    pub bias: f32,
+    pub weights: Vec<f32>,
+}
+
+fn fnv1a(seed: u32, parts: &[&str]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5 ^ seed;
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            h ^= 0x20;
+            h = h.wrapping_mul(0x0100_0193);
+        }
+        for b in p.bytes() {
+            h ^= u32::from(b);
+            h = h.wrapping_mul(0x0100_0193);
+        }
+    }
+    h
+}
+
+const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+#[inline]
+fn mix(h: u64, v: u64) -> u64 {
+    (h.rotate_left(5) ^ v).wrapping_mul(K)
+}
+
+/// A fast hash of a word, eight bytes at a time.
+fn word_hash(w: &str) -> u64 {
+    let mut h = 0x9e37_79b9_7f4a_7c15u64;
+    let mut chunks = w.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(c);
+        h = mix(h, u64::from_le_bytes(a));
+    }
+    let mut a = [0u8; 8];
+    let rest = chunks.remainder();
+    a[..rest.len()].copy_from_slice(rest);
+    mix(mix(h, u64::from_le_bytes(a)), w.len() as u64)
+}
+
+#[inline]
+fn bucket(h: u64, mask: u32) -> usize {
+    ((h >> 32) as u32 & mask) as usize
+}
+
+/// Calls `f` with the feature indices owned by word `i` of `words`: its unigram, the bigram and
+/// trigram that start at it, and character 4-grams of longer words. Summing these over a range
+/// of positions gives the window's features, so all windows share one pass.
+pub fn position_features(words: &[&str], hashes: &[u64], i: usize, dims: u32, mut f: impl FnMut(usize)) {
+    let mask = dims.wrapping_sub(1);
+    let Some(&h) = hashes.get(i) else { return };
+    f(bucket(mix(h, 1), mask));
+    if let Some(&n) = hashes.get(i + 1) {
+        let bi = mix(mix(h, 2), n);
+        f(bucket(bi, mask));
+        if let Some(&n2) = hashes.get(i + 2) {
+            f(bucket(mix(mix(bi, 3), n2), mask));
+        }
+    }
+    // Character 4-grams of longer words catch inflections and compounds.
+    let b = words.get(i).map_or(&[][..], |w| w.as_bytes());
+    if b.len() >= 6 && b.len() <= 24 {
+        let mut k = 0;
+        while k + 4 <= b.len() {
+            let g = u32::from_le_bytes([b[k], b[k + 1], b[k + 2], b[k + 3]]);
+            f(bucket(mix(0x4444, u64::from(g)), mask));
+            k += 2;
+        }
+    }
+}
+
+pub fn word_hashes(words: &[&str]) -> Vec<u64> {
+    words.iter().map(|w| word_hash(w)).collect()
+}
+
+/// Calls `f` with every feature of the window `words[s..e]` (n-grams may look past `e`).
+pub fn features(words: &[&str], hashes: &[u64], s: usize, e: usize, dims: u32, mut f: impl FnMut(usize)) {
+    for i in s..e.min(words.len()) {
+        position_features(words, hashes, i, dims, &mut f);
+    }
+}
+
+/// The windows over which a text is scored: (first word, one past last word).
+pub fn windows(n: usize) -> impl Iterator<Item = (usize, usize)> {
+    let count = if n <= WINDOW { 1 } else { (n - WINDOW).div_ceil(STRIDE) + 1 };
+    (0..count).map(move |i| {
+        let s = (i * STRIDE).min(n.saturating_sub(WINDOW));
+        (s, (s + WINDOW).min(n))
+    })
+}
+
+impl Model {
+    pub fn parse(bytes: &[u8]) -> Option<Model> {
+        let rd4 = |o: usize| -> Option<[u8; 4]> { bytes.get(o..o + 4)?.try_into().ok() };
+        if bytes.get(..4)? != MAGIC || u32::from_le_bytes(rd4(4)?) != VERSION {
+            return None;
+        }
+        let dims = u32::from_le_bytes(rd4(8)?);
+        if !dims.is_power_of_two() {
+            return None;
+        }
+        let scale = f32::from_le_bytes(rd4(12)?);
+        let bias = f32::from_le_bytes(rd4(16)?);
+        let body = bytes.get(20..20 + dims as usize * 2)?;
+        let weights = body.chunks_exact(2).map(|c| f32::from(i16::from_le_bytes([c[0], c[1]])) * scale).collect();
+        Some(Model { dims, bias, weights })
+    }
+
+    pub fn builtin() -> Option<&'static Model> {
+        static M: OnceLock<Option<Model>> = OnceLock::new();
+        M.get_or_init(|| Model::parse(WEIGHTS)).as_ref()
+    }
+
+    /// Highest probability over the windows of `folded` (the folded view's text), with the
+    /// byte range of the best window in `folded`.
+    pub fn score(&self, folded: &str) -> (f32, usize, usize) {
+        let mut words: Vec<&str> = Vec::new();
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        let mut pos = 0;
+        for w in folded.split(' ') {
+            if !w.is_empty() {
+                words.push(w);
+                spans.push((pos, pos + w.len()));
+            }
+            pos += w.len() + 1;
+        }
+        let hashes = word_hashes(&words);
+        // Prefix sums of each position's weight and feature count.
+        let mut sum = Vec::with_capacity(words.len() + 1);
+        let mut cnt = Vec::with_capacity(words.len() + 1);
+        sum.push(0.0f32);
+        cnt.push(0u32);
+        for i in 0..words.len() {
+            let (mut ws, mut n) = (0.0f32, 0u32);
+            position_features(&words, &hashes, i, self.dims, |k| {
+                ws += self.weights.get(k).copied().unwrap_or(0.0);
+                n += 1;
+            });
+            sum.push(sum[i] + ws);
+            cnt.push(cnt[i] + n);
+        }
+        let mut best = (0.0f32, 0, 0);
+        for (s, e) in windows(words.len()) {
+            let n = cnt[e] - cnt[s];
+            if n == 0 {
+                continue;
+            }
+            let p = sigmoid(self.bias + (sum[e] - sum[s]) / (n as f32).sqrt());
+            if p > best.0 {
+                if let (Some(a), Some(b)) = (spans.get(s), spans.get(e - 1)) {
+                    best = (p, a.0, b.1);
+                }
+            }
+        }
+        best
+    }
+}
+
+pub fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Serialises weights in the format [`Model::parse`] reads.
+pub fn encode(dims: u32, bias: f32, weights: &[f32]) -> Vec<u8> {
+    let max = weights.iter().fold(0.0f32, |m, w| m.max(w.abs())).max(1e-6);
+    let scale = max / f32::from(i16::MAX);
+    let mut out = Vec::with_capacity(20 + weights.len() * 2);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&dims.to_le_bytes());
+    out.extend_from_slice(&scale.to_le_bytes());
+    out.extend_from_slice(&bias.to_le_bytes());
+    for w in weights {
+        let q = (w / scale).round().clamp(f32::from(i16::MIN), f32::from(i16::MAX)) as i16;
+        out.extend_from_slice(&q.to_le_bytes());
+    }
+    out
+}
+
+/// Evaluation files whose training half (see [`is_training_row`]) the built-in model saw.
+/// Every other evaluation file is held out entirely.
+pub const TRAINING_FILES: &[&str] = &[
+    "lakera_gandalf_ignore_instructions.jsonl",
+    "deepset_prompt_injections.jsonl",
+    "garak_jailbreaks.jsonl",
+    "injecagent.jsonl",
+    "t0_prompts_sample.jsonl",
+    "jailbreakbench_behaviors.jsonl",
+    "presidio_synth_dataset_v2.jsonl",
+];
+
+/// Deterministic train/test split shared by the trainer and the evaluator: a row whose text
+/// hashes into buckets 0..=4 (of 10) may be used for training; the rest is held out.
+pub fn is_training_row(text: &str) -> bool {
+    fnv1a(0x5eed, &[text]) % 10 < 5
+}

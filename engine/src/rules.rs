@@ -1,0 +1,406 @@
+//! Built-in phrase rules for instruction-shaped threats. They run on the normalised or folded
+//! view (see [`crate::normalise`]), so one rule covers case, width, homoglyph, leetspeak and
+//! split-letter variants of a phrase.
+//!
+//! Notation, expanded when the rules are compiled: `~N` is a gap of up to N words, and `\b` is an
+//! ASCII word boundary (the folded view has single spaces between words).
+
+use crate::types::{Severity, ThreatType};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum On {
+    Norm,
+    Fold,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PhraseRule {
+    pub name: &'static str,
+    pub ty: ThreatType,
+    pub sev: Severity,
+    pub on: On,
+    /// Only for tool outputs and documents.
+    pub untrusted_only: bool,
+    pub re: &'static str,
+}
+
+const fn r(name: &'static str, ty: ThreatType, sev: Severity, on: On, re: &'static str) -> PhraseRule {
+    PhraseRule { name, ty, sev, on, untrusted_only: false, re }
+}
+
+use On::{Fold, Norm};
+use Severity::{Critical, High, Low, Medium};
+use ThreatType::{Jailbreak as JB, PromptInjection as PI};
+
+/// Objects of an override: what an attacker tells the model to drop.
+macro_rules! objects {
+    () => {
+        r"(?:instructions?|intructions?|instuctions?|instrucions?|instruction set|rules|directions?|conversations?|guidelines|directives?|directions|prompts?|commands?|orders|context|constraints|restrictions|programming|guidance|text|messages?|conversation|tasks?|assignments?|information|input|policies|settings|training|requests?|content|statements?|sentences?|words|everything|prior|limitations|safeguards)"
+    };
+}
+
+pub(crate) const RULES: &[PhraseRule] = &[
+    // ---- instruction override ----
+    r(
+        "override_previous_instructions",
+        PI,
+        High,
+        Fold,
+        concat!(
+            r"\b(?:ignore|ignoring|ignored|disregard|disregarding|forget|forgetting|skip|bypass|override|overlook|neglect|dismiss|abandon|discard|erase|drop|reset|stop following|dont follow|do not follow|never mind|nevermind|pay no attention to|throw out|scrap|set aside|put aside|leave behind|leave|delete|defy|omit|negate|invert|reverse|contradict|go against|undo|cancel|nullify|void|revoke|remove)",
+            r"~3 (?:all|any|every|previous|previously|prior|above|earlier|preceding|original|initial|old|former|existing|foregoing|your|system|developer|these|those|given|current|default|last|latest|our|ancient)~3 ",
+            objects!(),
+            r"\b"
+        ),
+    ),
+    r(
+        "override_instructions_trailing",
+        PI,
+        High,
+        Fold,
+        concat!(
+            r"\b(?:ignore|disregard|forget|override|bypass|skip|neglect|dismiss)~2 ",
+            objects!(),
+            r" (?:above|before|given|provided|you (?:were|have been) given|you (?:got|received|have|know)|so far|until now|from before|of (?:the|your) (?:system|developer|creators?))\b"
+        ),
+    ),
+    r(
+        "override_everything",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:ignore|disregard|forget)(?: about)? (?:everything|all of (?:that|this|the above)|all that|what (?:i|you|we) (?:said|told you|wrote|were told|discussed)|what was said)\b",
+    ),
+    r(
+        "override_passive",
+        PI,
+        High,
+        Fold,
+        concat!(
+            r"\b(?:all|any|every|previous|prior|earlier|above|preceding|original|initial|your|the)~2 ",
+            objects!(),
+            r"~4 (?:should|must|are to|will|shall|can) (?:now )?be (?:ignored|disregarded|forgotten|overridden|discarded|dropped|deleted|removed|cancelled|canceled|void|null)\b"
+        ),
+    ),
+    r(
+        "instructions_given",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:instructions?|directions|directives|rules|orders) (?:that )?(?:you (?:were|have been|ve been|got|received|have)|given to you|you are given)\b|\byou (?:are|were|have been|ve been) instructed\b",
+    ),
+    r(
+        "new_instruction_for_you",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:a|my|one|this|these|the following|an additional|additional) (?:new |further |extra )?(?:instructions?|tasks?|directives?|orders?) (?:for you|to you)\b|\b(?:giving|give) you (?:a |some )?new (?:instructions?|tasks?|rules|orders)\b|\badditional instructions?\b",
+    ),
+    r(
+        "override_german_alle",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:alle|alles|die|den|abweichend (?:von|zu)(?: den)?) (?:vorherigen|bisherigen|obigen|vorangegangenen|fruheren|vorigen)~2 (?:anweisungen|informationen|instruktionen|aufgaben|befehle|regeln|vorgaben)\b",
+    ),
+    r("override_bare", PI, Low, Fold, concat!(r"\b(?:ignore|disregard|forget|bypass|override)~2 ", objects!(), r"\b")),
+    r(
+        "override_german",
+        PI,
+        High,
+        Fold,
+        r"\b(?:ignoriere|ignoriert|ignorieren|vergiss|vergesst|vergessen|missachte|missachten|uberspringe|verwirf)~4 (?:anweisungen|anweisung|instruktionen|vorgaben|regeln|aufgaben|aufgabe|befehle|alles|anordnungen|informationen|vorherigen|bisherigen|obigen|vorangegangenen|vorher|zuvor)\b",
+    ),
+    r(
+        "override_romance",
+        PI,
+        High,
+        Fold,
+        r"\b(?:ignora|ignorar|olvida|olvidate de|ignorez|ignore|oubliez|oublie|ignorare|dimentica)~3 (?:instrucciones|instruccion|reglas|instructions|consignes|regles|istruzioni|regole|anteriores|precedentes|precedenti)\b",
+    ),
+    r(
+        "stop_following",
+        PI,
+        Medium,
+        Fold,
+        concat!(
+            r"\b(?:do not|dont|stop|no longer|never) (?:follow|obey|listen to|adhere to|comply with|respect)(?:ing)?~2 (?:your|the|any|previous|prior|original|system|those|these)~2 ",
+            objects!(),
+            r"\b"
+        ),
+    ),
+    // ---- new instructions / task switch ----
+    r(
+        "new_instructions",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:your|the|my|here are (?:your|the)|these are (?:your|the)|following are (?:your|the)|now for (?:your|the)) (?:new|updated|real|actual|true|revised|next|secret) (?:instructions?|system prompt|rules|directives?|orders|task|objective|mission|role|purpose|goal|assignment|prompt)\b",
+    ),
+    r("new_instructions_bare", PI, Low, Fold, r"\bnew (?:instructions|system prompt|directives|rules)\b"),
+    r(
+        "new_task_german",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:neue|naechste|nachste|deine neue|ihre neue) (?:aufgabe|aufgaben|anweisung|anweisungen|regeln|rolle)\b|\bjetzt (?:kommt|folgt) (?:eine|deine) neue\b",
+    ),
+    r(
+        "attention_stop",
+        PI,
+        Low,
+        Fold,
+        r"\b(?:stop|halt|attention|achtung)(?: stop| everything| now| right there| here)\b",
+    ),
+    r(
+        "instead_say",
+        PI,
+        Low,
+        Fold,
+        r"\binstead~3 (?:say|print|write|output|respond with|answer with|reply with|tell me|just say)\b",
+    ),
+    r(
+        "only_say",
+        PI,
+        Low,
+        Fold,
+        r#"\b(?:just|only|simply) (?:say|print|output|respond with|reply with|write)~3 (?:i have been|pwned|hacked|haha)\b"#,
+    ),
+    r("pwned", PI, Medium, Fold, r"\b(?:i have been pwned|ive been pwned|i have been hacked)\b"),
+    // ---- role reassignment ----
+    r(
+        "you_are_now",
+        PI,
+        Medium,
+        Fold,
+        r"\byou are (?:now|no longer|not) (?:a |an |the |my |called |named |going to be |acting as |playing |in |free|unrestricted|unfiltered|uncensored|dan|bound|restricted|limited|required|obligated|an? ai|chatgpt|gpt|claude|assistant)",
+    ),
+    r(
+        "from_now_on",
+        PI,
+        Medium,
+        Fold,
+        r"\bfrom (?:now on|this (?:moment|point)(?: on| forward)?|here on)~6 (?:you|your) (?:are|will|must|shall|should|act|respond|answer|reply|only|name|role|purpose|new)\b",
+    ),
+    r("from_now_on_bare", PI, Low, Fold, r"\bfrom (?:now on|this point on|this moment on)\b"),
+    r(
+        "act_as",
+        PI,
+        Low,
+        Fold,
+        r"\b(?:i want you to|you will|you are going to|you must|you shall|please) (?:act|behave|pretend|roleplay|role play) (?:as|like|to be)\b",
+    ),
+    r("pretend_to_be", PI, Low, Fold, r"\bpretend (?:to be|you are|that you are|youre|you re)\b"),
+    r(
+        "du_bist_jetzt",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:du bist (?:jetzt|nun|ab sofort|ab jetzt)|ab (?:jetzt|sofort) (?:bist du|wirst du|sollst du|antwortest du)|tu so als|stell dir vor du bist)\b",
+    ),
+    // ---- prompt extraction ----
+    r(
+        "extract_system_prompt",
+        PI,
+        High,
+        Fold,
+        r"\b(?:repeat|print|reveal|show|display|output|tell|give|write|share|disclose|dump|leak|spell|list|return|provide|paste|copy|type|recite|echo|translate|summari[sz]e|what (?:is|are|was|were)|whats|read)~5 (?:system prompt|system message|system instructions|initial prompt|initial instructions|original prompt|original instructions|hidden prompt|hidden instructions|secret instructions|pre prompt|preprompt|prompt text|instructions you (?:were|have been) given|developer (?:message|instructions|prompt)|meta prompt)\b",
+    ),
+    r(
+        "extract_instructions",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:repeat|print|reveal|show|display|output|tell me|give me|write (?:out|down)|share|disclose|dump|leak|spell out|spell|list|recite|echo|quote|respond with|what (?:is|are|was|were)|whats|which (?:is|are|were)|go against|defy|violate|tell me about|tell me more about)~3 (?:your|all your|all of your|the above|the previous|the prior|the original|the initial|the current|the hidden|the system|previous|prior|initial|current|hidden|combined|your (?:exact|full|complete|entire|original|initial|first|previous|prior|current|combined|own))~1 (?:prompts?|instructions?|intructions?|guidelines|rules|directives|directions|configuration|programming|context)\b",
+    ),
+    r(
+        "extract_above",
+        PI,
+        High,
+        Fold,
+        r"\b(?:repeat|print|output|spell|copy|reveal|recite|echo)~4 (?:everything|all|the (?:text|words|content|message|lines?|sentences?)|all (?:the )?(?:text|words))~2 (?:above|before this|preceding|so far|up to (?:this|here|now)|at the (?:start|beginning|top))\b",
+    ),
+    r(
+        "extract_secret",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:reveal|tell|give|print|spell|show|say|write|share|disclose|provide|what is|whats|leak|encode|translate|reverse|hint|letters of|characters of|tell me)~4 (?:the|your|my|secret|hidden|current)~1 (?:password|passphrase|pass word|secret word|secret key|secret code|magic word|code word|passcode)\b",
+    ),
+    r(
+        "what_was_written",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:what|which) (?:was|were|is|are) (?:written|the (?:text|words?|first (?:line|sentence|word)))~3 (?:above|before this|at the (?:start|beginning|top))\b",
+    ),
+    // ---- fake chat-template and role markers ----
+    r(
+        "chat_template_token",
+        PI,
+        High,
+        Norm,
+        r"<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|end_of_turn|start_of_turn)\|>",
+    ),
+    r("inst_marker", PI, High, Norm, r"\[/?inst\]|<</?sys>>|<start_of_turn>|<end_of_turn>"),
+    r(
+        "system_tag",
+        PI,
+        Medium,
+        Norm,
+        r"\[/?(?:system|sys|system prompt|admin)\]|</?(?:system|system_prompt|sys)>|\{\{?system\}?\}",
+    ),
+    r(
+        "system_line",
+        PI,
+        Medium,
+        Norm,
+        r"(?m)^[\s>*#]*(?:system|system prompt|system message|developer|admin|administrator|system override)\s*:",
+    ),
+    r(
+        "instruction_header",
+        PI,
+        Medium,
+        Norm,
+        r"(?m)^\s*#{2,}\s*(?:instruction|instructions|system|new instructions|system prompt|response)\b",
+    ),
+    r("fake_turn", PI, Low, Norm, r"(?m)^\s*(?:assistant|ai|chatgpt|gpt|bot|human|user)\s*:"),
+    r(
+        "admin_override",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:admin|administrator|developer|system|maintenance|emergency|security) (?:override|access granted|authori[sz]ation code|mode activated)\b",
+    ),
+    // ---- jailbreak: personas and modes ----
+    r("do_anything_now", JB, Critical, Fold, r"\bdo anything now\b"),
+    r(
+        "persona_mode",
+        JB,
+        High,
+        Fold,
+        r"\b(?:enable|activate|enter|switch to|turn on|engage|unlock|simulate|now in|with)~2 (?:developer|dev|god|debug|sudo|root|unrestricted|dan|jailbreak|jailbroken|evil|chaos|unfiltered|uncensored|opposite|dude|stan|maximum|omega) mode\b",
+    ),
+    r(
+        "persona_mode_name",
+        JB,
+        Medium,
+        Fold,
+        r"\b(?:developer|dev|god|sudo|unrestricted|dan|jailbreak|jailbroken|evil|chaos|unfiltered|uncensored|opposite|dude|stan|antidan|anti dan|betterdan|better dan) mode\b",
+    ),
+    r(
+        "persona_name",
+        JB,
+        Medium,
+        Fold,
+        r"\b(?:act(?:ing)? as|act like|pretend to be|roleplay as|role play as|become|you are|youre|you will be|called|named|respond as|answer as|reply as) (?:a |an )?(?:dan|stan|dude|aim|ucar|kevin|mongo tom|betterdan|antidan|apophis|jailbroken|jailbreak|unfiltered|uncensored|unrestricted|evil|amoral|nraf|alphabreak|balakula|burple|demon|chaos|omega|maximum)\b",
+    ),
+    r(
+        "persona_tag",
+        JB,
+        Medium,
+        Norm,
+        r"\[(?:dan|jailbreak|jailbroken|stan|dude|aim|developer mode|classic|evil|unfiltered|🔓[^\]]{0,20})\]|\((?:🔓\s*)?developer mode output\)",
+    ),
+    r("jailbreak_word", JB, Low, Fold, r"\bjail ?br(?:eak|oken|eaking|eaked)\b"),
+    // ---- jailbreak: removing limits ----
+    r(
+        "no_restrictions",
+        JB,
+        Medium,
+        Fold,
+        r"\b(?:no|without|free (?:from|of)|zero|not bound by|not restricted by|unbound by|beyond|break free of|broken free of|liberated from|released from|outside|devoid of|lacks?|absent of|exempt from|bypass(?:es|ing)?|ignores?|ignoring|removed?|lifted?|disabled?) (?:any |all |the |your |its |his |her |their |of |typical |normal |usual |ethical |moral |content |safety )*(?:restrictions|filters|filtering|limits|limitations|censorship|censors|guidelines|moral(?:s|ity)?|ethics|ethical (?:guidelines|constraints|boundaries|principles)|constraints|safeguards|boundaries|content polic(?:y|ies)|safety (?:guidelines|measures|protocols|filters)|programming|confines|restraints|inhibitions|scruples|conscience|regard for (?:ethics|morality|legality)|rules)\b",
+    ),
+    r(
+        "unfiltered",
+        JB,
+        Low,
+        Fold,
+        r"\b(?:unfiltered|uncensored|unrestricted|amoral|unethical|immoral|unbounded|lawless|unhinged|unchained|unshackled|unmoderated)\b",
+    ),
+    r(
+        "refusal_suppression",
+        JB,
+        Medium,
+        Fold,
+        r"\b(?:never|dont|do not|must not|mustnt|will not|wont|shall not|should not|shouldnt|are not allowed to|arent allowed to|not allowed to|never ever|is not allowed to|isnt allowed to|not permitted to)~2 (?:refuse|refusing|decline|declining|say no|saying no|apologi[sz]e|apologi[sz]ing|warn|remind|add (?:any )?(?:warnings?|disclaimers?|notes?)|include (?:any )?(?:warnings?|disclaimers?|notes?)|mention (?:any )?(?:ethics|morality|legality|warnings?|policies|openai)|break character|moralize|moralise|lecture|censor|filter|respond with (?:i(?:m| am) sorry|sorry|as an ai))\b",
+    ),
+    r(
+        "always_comply",
+        JB,
+        Medium,
+        Fold,
+        r"\b(?:always|must|will|shall) (?:answer|respond|comply|reply|provide|fulfill|fulfil|obey|generate)~3 (?:any|every|all|no matter|regardless|whatever|even if|even when|without (?:question|hesitation|exception|fail))\b",
+    ),
+    r(
+        "regardless_of_ethics",
+        JB,
+        Medium,
+        Fold,
+        r"\b(?:regardless of|no matter|irrespective of|without (?:any )?regard (?:for|to)) (?:how )?(?:the |its |their )?(?:legality|morality|ethics|legal|moral|ethical|illegal|immoral|unethical|dangerous|harmful|offensive|inappropriate)\b",
+    ),
+    r(
+        "policy_evasion",
+        JB,
+        High,
+        Fold,
+        r"\b(?:ignore|ignoring|ignores|bypass|bypassing|violate|violating|break|breaking|circumvent|not bound by|free from|free of|dont (?:have to )?(?:follow|abide by)|doesnt (?:have to )?(?:follow|abide by)|no longer (?:have to |need to )?(?:follow|abide by|adhere to)|not (?:have to )?(?:follow|abide by)|disregard|disregarding|against|escape|escaped)~3 (?:openai|anthropic|google|meta|microsoft|content|safety|ethical|usage|community|moderation|chatgpt)~1 (?:polic(?:y|ies)|guidelines|rules|filters?|restrictions|principles|standards|terms)\b",
+    ),
+    r(
+        "hypothetical_frame",
+        JB,
+        Low,
+        Fold,
+        r"\b(?:hypothetical(?:ly)?|imagine (?:a|that|you)|fictional (?:world|story|setting|scenario)|in a (?:story|novel|movie|game|fictional world|parallel universe)|role ?play|for (?:educational|research|academic) purposes(?: only)?|purely (?:hypothetical|fictional|theoretical))\b",
+    ),
+    r(
+        "evil_persona",
+        JB,
+        Medium,
+        Fold,
+        r"\b(?:evil|unhinged|rogue|toxic|malicious|chaotic|uncensored|unrestricted|unfiltered|amoral|immoral|sinister|twisted|rebellious|jailbroken)(?: [^ ]+)? (?:ai|bot|assistant|chatbot|version of (?:you|yourself|chatgpt)|persona|alter ego|twin|counterpart|language model|character)\b",
+    ),
+    r(
+        "dual_response",
+        JB,
+        Medium,
+        Fold,
+        r"\b(?:two|2|both|dual) (?:different |separate |distinct )?(?:responses|answers|ways|paragraphs|outputs|personalities)~12 (?:normal|classic|standard|filtered|censored|chatgpt|gpt|jailbroken|dan|unfiltered)\b",
+    ),
+    r(
+        "stay_in_character",
+        JB,
+        Low,
+        Fold,
+        r"\b(?:stay|remain|keep|never break|dont break|do not break) (?:in character|in (?:dan|developer) mode|character)\b",
+    ),
+    r(
+        "simulate_unrestricted",
+        JB,
+        Medium,
+        Fold,
+        r"\b(?:simulate|emulate|simulating|emulating)~4 (?:ai|chatbot|model|machine|computer|program|virtual machine|assistant)~4 (?:without|no|has no|with no|unrestricted|unfiltered|uncensored)\b",
+    ),
+    r(
+        "freed_ai",
+        JB,
+        Medium,
+        Fold,
+        r"\b(?:you (?:have been|are|were) (?:freed|liberated|released|unchained|unshackled|set free)|(?:broken|broke|break) free)\b",
+    ),
+    r("token_penalty", JB, Medium, Fold, r"\btokens?~8 (?:deducted|lose|lost|deduct|die|run out|cease to exist)\b"),
+    r(
+        "illegal_allowed",
+        JB,
+        Medium,
+        Fold,
+        r"\b(?:illegal|unethical|immoral|harmful|explicit|nsfw)~5 (?:is|are) (?:allowed|permitted|acceptable|fine|ok)\b|\b(?:can|will|must) (?:say|do|generate|write) (?:anything|everything)\b",
+    ),
+    r(
+        "not_an_ai",
+        JB,
+        Medium,
+        Fold,
+        r"\b(?:you are|youre) (?:not|no longer) (?:an ai|a language model|an assistant|chatgpt|bound|restricted)\b",
+    ),
+];

@@ -1,0 +1,821 @@
+//! The compiled scanner: built once per configuration, shared behind an `Arc`, used for every
+//! request until the configuration changes.
+
+use crate::config::{CustomPattern, ScannerConfig};
+use crate::decode;
+use crate::detect::{self, hidden, Hit};
+use crate::error::BuildError;
+use crate::model::Model;
+use crate::normalise::{self, Folded, Normalised};
+use crate::raw_rules::{self, Check, RAW_RULES};
+use crate::rules::{On, PhraseRule, RULES};
+use crate::sanitize;
+use crate::types::{Action, Finding, PiiMode, Severity, Source, ThreatLevel, ThreatType, Verdict};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::{Regex, RegexBuilder};
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+/// A rule set armed by literal triggers: one Aho-Corasick pass says which regexes can match.
+struct Armed {
+    ac: Option<AhoCorasick>,
+    /// Trigger pattern id → rule index.
+    owner: Vec<usize>,
+    /// Rules without usable triggers; they always run.
+    always: Vec<usize>,
+}
+
+impl Armed {
+    fn build(triggers: Vec<Vec<Vec<u8>>>, case_insensitive: bool) -> Result<Armed, String> {
+        let mut owner = Vec::new();
+        let mut pats: Vec<Vec<u8>> = Vec::new();
+        let mut always = Vec::new();
+        for (i, t) in triggers.into_iter().enumerate() {
+            if t.is_empty() {
+                always.push(i);
+            }
+            for p in t {
+                pats.push(p);
+                owner.push(i);
+            }
+        }
+        let ac = if pats.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .ascii_case_insensitive(case_insensitive)
+                    .build(&pats)
+                    .map_err(|e| e.to_string())?,
+            )
+        };
+        Ok(Armed { ac, owner, always })
+    }
+
+    /// Every (rule, position) where a trigger of the rule occurs, in text order, plus rules that
+    /// always run (position `None`, first).
+    fn occurrences(&self, hay: &str) -> Vec<(usize, Option<usize>)> {
+        let mut occ: Vec<(usize, Option<usize>)> = self.always.iter().map(|&r| (r, None)).collect();
+        if let Some(ac) = &self.ac {
+            for m in ac.find_overlapping_iter(hay) {
+                if let Some(&r) = self.owner.get(m.pattern().as_usize()) {
+                    occ.push((r, Some(m.start())));
+                }
+            }
+        }
+        occ
+    }
+}
+
+struct Phrase {
+    rule: &'static PhraseRule,
+    /// Anchored (run at each trigger occurrence) when the rule has triggers, else unanchored.
+    re: Regex,
+    /// Unanchored, for when a common trigger word occurs so often that one pass is cheaper.
+    whole: Regex,
+}
+
+/// Above this many trigger occurrences one unanchored pass beats many anchored attempts.
+const MANY_OCCURRENCES: usize = 12;
+
+struct Builtin {
+    fold: Vec<Phrase>,
+    norm: Vec<Phrase>,
+    fold_armed: Armed,
+    norm_armed: Armed,
+    raw: Vec<Regex>,
+}
+
+fn expand(re: &str) -> String {
+    let mut out = String::with_capacity(re.len() * 2);
+    let mut chars = re.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '~' if chars.peek().is_some_and(char::is_ascii_digit) => {
+                let d = chars.next().unwrap_or('1');
+                out.push_str("(?: [^ ]+){0,");
+                out.push(d);
+                out.push('}');
+            }
+            '\\' if chars.peek() == Some(&'b') => {
+                chars.next();
+                out.push_str("(?-u:\\b)");
+            }
+            '\\' => {
+                out.push('\\');
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Literal prefixes every match of `re` starts with, or nothing when they are unknown or short.
+fn prefixes(re: &str) -> Vec<Vec<u8>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let Ok(hir) = regex_syntax::ParserBuilder::new().utf8(false).build().parse(re) else {
+        return Vec::new();
+    };
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Prefix).limit_total(400);
+    let seq = ex.extract(&hir);
+    match seq.literals() {
+        Some(lits) if !lits.is_empty() && lits.iter().all(|l| l.as_bytes().len() >= 2) => {
+            // A literal that extends another adds nothing: the shorter one already arms the rule.
+            // Only the first word matters for arming; the anchored regex checks the rest.
+            let mut v: Vec<Vec<u8>> = lits
+                .iter()
+                .map(|l| {
+                    let b = l.as_bytes();
+                    let cut = b.iter().skip(2).position(|&c| c == b' ').map_or(b.len(), |p| p + 2);
+                    b[..cut].to_vec()
+                })
+                .collect();
+            v.sort();
+            v.dedup();
+            let mut kept: Vec<Vec<u8>> = Vec::new();
+            for l in v {
+                if !kept.iter().any(|k| l.starts_with(k)) {
+                    kept.push(l);
+                }
+            }
+            kept
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn compile(name: &str, re: &str) -> Result<Regex, BuildError> {
+    RegexBuilder::new(re)
+        .size_limit(1 << 23)
+        .dfa_size_limit(1 << 23)
+        .build()
+        .map_err(|e| BuildError::BuiltinRule { name: name.to_string(), reason: e.to_string() })
+}
+
+fn builtin() -> Result<&'static Builtin, BuildError> {
+    static B: OnceLock<Result<Builtin, BuildError>> = OnceLock::new();
+    B.get_or_init(|| {
+        let mut fold = Vec::new();
+        let mut norm = Vec::new();
+        let mut fold_triggers = Vec::new();
+        let mut norm_triggers = Vec::new();
+        for rule in RULES {
+            let expanded = expand(rule.re);
+            let triggers = prefixes(&expanded);
+            let anchored = !triggers.is_empty();
+            let whole = compile(rule.name, &expanded)?;
+            let re = if anchored { compile(rule.name, &format!("^(?:{expanded})"))? } else { whole.clone() };
+            let p = Phrase { rule, re, whole };
+            match rule.on {
+                On::Fold => {
+                    fold.push(p);
+                    fold_triggers.push(triggers);
+                }
+                On::Norm => {
+                    norm.push(p);
+                    norm_triggers.push(triggers);
+                }
+            }
+        }
+        let arm = |t: Vec<Vec<Vec<u8>>>| {
+            Armed::build(t, false).map_err(|reason| BuildError::BuiltinRule { name: "phrase triggers".into(), reason })
+        };
+        // One automaton per view: the folded view's also finds profanity words, the normalised
+        // view's also arms the raw-text rules (their triggers, lower-cased, survive normalising).
+        fold_triggers.extend(detect::profanity::words().map(|w| vec![w.as_bytes().to_vec()]));
+        norm_triggers
+            .extend(RAW_RULES.iter().map(|r| r.triggers.iter().map(|t| t.to_ascii_lowercase().into_bytes()).collect()));
+        let fold_armed = arm(fold_triggers)?;
+        let norm_armed = arm(norm_triggers)?;
+        let raw = RAW_RULES.iter().map(|r| compile(r.name, r.re)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Builtin { fold, norm, fold_armed, norm_armed, raw })
+    })
+    .as_ref()
+    .map_err(Clone::clone)
+}
+
+struct CustomSet {
+    literal_ac: Option<AhoCorasick>,
+    literal_idx: Vec<usize>,
+    regexes: Vec<(usize, Regex)>,
+}
+
+fn build_custom(patterns: &[CustomPattern]) -> Result<CustomSet, BuildError> {
+    let mut lits = Vec::new();
+    let mut literal_idx = Vec::new();
+    let mut regexes = Vec::new();
+    for (i, p) in patterns.iter().enumerate() {
+        if p.name.trim().is_empty() {
+            return Err(BuildError::EmptyName { pattern: p.pattern.clone(), name: p.name.clone() });
+        }
+        if p.pattern.is_empty() {
+            return Err(BuildError::EmptyPattern { name: p.name.clone() });
+        }
+        if p.is_regex {
+            let re =
+                RegexBuilder::new(&p.pattern).size_limit(1 << 22).dfa_size_limit(1 << 22).build().map_err(|e| {
+                    BuildError::InvalidRegex { name: p.name.clone(), pattern: p.pattern.clone(), reason: e.to_string() }
+                })?;
+            if re.is_match("") {
+                return Err(BuildError::MatchesEmpty { name: p.name.clone(), pattern: p.pattern.clone() });
+            }
+            regexes.push((i, re));
+        } else {
+            // Literals match the normalised view, so the literal is normalised the same way.
+            let n = normalise::normalise(&p.pattern).view.text;
+            if n.is_empty() {
+                return Err(BuildError::EmptyPattern { name: p.name.clone() });
+            }
+            lits.push(n);
+            literal_idx.push(i);
+        }
+    }
+    let literal_ac = if lits.is_empty() {
+        None
+    } else {
+        Some(
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(AhoCorasickKind::DFA))
+                .ascii_case_insensitive(true)
+                .build(&lits)
+                .map_err(|e| BuildError::InvalidRegex {
+                    name: "custom literals".into(),
+                    pattern: String::new(),
+                    reason: e.to_string(),
+                })?,
+        )
+    };
+    Ok(CustomSet { literal_ac, literal_idx, regexes })
+}
+
+/// A compiled, immutable scanner. `Send + Sync`; share it in an `Arc`.
+pub struct Scanner {
+    config: ScannerConfig,
+    builtin: &'static Builtin,
+    custom: CustomSet,
+    model: Option<&'static Model>,
+}
+
+impl std::fmt::Debug for Scanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scanner").field("config", &self.config).field("model", &self.model.is_some()).finish()
+    }
+}
+
+/// Where a segment's findings land in the original text.
+#[derive(Clone, Copy)]
+enum Place {
+    /// The segment is the original text: map spans through the views.
+    Root,
+    /// The segment was decoded or extracted from this original range: every finding covers it.
+    Fixed(usize, usize),
+}
+
+struct Seg<'a> {
+    raw: &'a str,
+    norm: Normalised,
+    fold: Folded,
+    place: Place,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ViewKind {
+    Raw,
+    Norm,
+    Fold,
+}
+
+/// A finding before its `original` text is attached.
+#[derive(Debug, Clone)]
+struct Raw {
+    ty: ThreatType,
+    sev: Severity,
+    start: usize,
+    end: usize,
+    pattern: Cow<'static, str>,
+    custom_type: Option<Cow<'static, str>>,
+}
+
+/// Model probability thresholds for Low/Medium/High severity of a classifier finding.
+pub const MODEL_LOW: f32 = 0.6;
+pub const MODEL_MEDIUM: f32 = 0.9;
+pub const MODEL_HIGH: f32 = 0.98;
+
+impl Scanner {
+    pub fn new(config: &ScannerConfig) -> Result<Scanner, BuildError> {
+        let builtin = builtin()?;
+        let custom = build_custom(&config.custom_patterns)?;
+        let model = if config.use_model { Model::builtin() } else { None };
+        Ok(Scanner { config: config.clone(), builtin, custom, model })
+    }
+
+    pub fn config(&self) -> &ScannerConfig {
+        &self.config
+    }
+
+    /// Whether the built-in classifier is loaded and in use.
+    pub fn has_model(&self) -> bool {
+        self.model.is_some()
+    }
+
+    pub fn scan(&self, text: &str, source: Source) -> Verdict {
+        let mut raws: Vec<Raw> = Vec::new();
+        let seg = self.segment(text, Place::Root);
+        self.scan_segment(&seg, source, 0, &mut raws);
+        if let Some(model) = self.model {
+            if self.config.detectors.prompt_injection || self.config.detectors.jailbreak {
+                self.classify(model, &seg, &mut raws);
+            }
+        }
+        combine_signals(&mut raws);
+        self.decide(text, source, raws)
+    }
+
+    /// Probability from the built-in classifier for `text` (0 when no model is loaded).
+    pub fn model_score(&self, text: &str) -> f32 {
+        match self.model {
+            Some(m) => m.score(normalise::views(text).1.text()).0,
+            None => 0.0,
+        }
+    }
+
+    fn segment<'a>(&self, raw: &'a str, place: Place) -> Seg<'a> {
+        let norm = normalise::normalise(raw);
+        let fold = normalise::fold(&norm);
+        Seg { raw, norm, fold, place }
+    }
+
+    fn emit(&self, seg: &Seg<'_>, view: ViewKind, h: Hit, out: &mut Vec<Raw>) {
+        let span = match seg.place {
+            Place::Fixed(s, e) => Some((s, e)),
+            Place::Root => match view {
+                ViewKind::Raw => Some((h.start, h.end)),
+                ViewKind::Norm => seg.norm.view.to_original(seg.raw, h.start, h.end),
+                ViewKind::Fold => seg.fold.view.to_original(seg.raw, h.start, h.end),
+            },
+        };
+        if let Some((start, end)) = span {
+            out.push(Raw { ty: h.ty, sev: h.sev, start, end, pattern: h.pattern, custom_type: h.custom_type });
+        }
+    }
+
+    fn scan_segment(&self, seg: &Seg<'_>, source: Source, depth: u8, out: &mut Vec<Raw>) {
+        let det = &self.config.detectors;
+        let b = self.builtin;
+        let untrusted = source.is_untrusted_content();
+
+        let fold_occ = b.fold_armed.occurrences(seg.fold.text());
+        let norm_occ = b.norm_armed.occurrences(seg.norm.text());
+        if det.prompt_injection || det.jailbreak {
+            for (phrases, occ, view, kind) in [
+                (&b.fold, &fold_occ, seg.fold.text(), ViewKind::Fold),
+                (&b.norm, &norm_occ, seg.norm.text(), ViewKind::Norm),
+            ] {
+                let bytes = view.as_bytes();
+                let mut counts = vec![0usize; phrases.len()];
+                for &(ri, _) in occ.iter() {
+                    if let Some(c) = counts.get_mut(ri) {
+                        *c += 1;
+                    }
+                }
+                // Per rule: where its last match ended, and whether it already ran over the whole view.
+                let mut last_end = vec![0usize; phrases.len()];
+                let mut done = vec![false; phrases.len()];
+                for &(ri, pos) in occ.iter() {
+                    let Some(p) = phrases.get(ri) else { continue };
+                    if done[ri] || !det.enabled(p.rule.ty) || p.rule.untrusted_only && !untrusted {
+                        continue;
+                    }
+                    // A common trigger word: one unanchored pass beats many anchored attempts.
+                    let pos = if counts[ri] > MANY_OCCURRENCES { None } else { pos };
+                    match pos {
+                        None => {
+                            done[ri] = true;
+                            for m in p.whole.find_iter(view) {
+                                if kind == ViewKind::Fold && m.start() > 0 && bytes.get(m.start() - 1) != Some(&b' ') {
+                                    continue;
+                                }
+                                let h = Hit::new(p.rule.ty, p.rule.sev, m.start(), m.end(), p.rule.name);
+                                self.emit(seg, kind, h, out);
+                            }
+                        }
+                        Some(at) => {
+                            // Fold rules start at a word; a trigger inside a word is no start.
+                            if kind == ViewKind::Fold && at > 0 && bytes.get(at - 1) != Some(&b' ') {
+                                continue;
+                            }
+                            if at < last_end[ri] {
+                                continue;
+                            }
+                            let Some(rest) = view.get(at..) else { continue };
+                            if let Some(m) = p.re.find(rest) {
+                                last_end[ri] = at + m.end();
+                                let h = Hit::new(p.rule.ty, p.rule.sev, at, at + m.end(), p.rule.name);
+                                self.emit(seg, kind, h, out);
+                            }
+                        }
+                    }
+                }
+            }
+            if det.prompt_injection && untrusted {
+                let mut hits = Vec::new();
+                detect::indirect::detect(seg.norm.text(), &mut hits);
+                for h in hits {
+                    self.emit(seg, ViewKind::Norm, h, out);
+                }
+            }
+        }
+
+        if det.secrets || det.suspicious_code {
+            let mut on = vec![false; RAW_RULES.len()];
+            for &(ri, _) in &norm_occ {
+                if let Some(flag) = ri.checked_sub(b.norm.len()).and_then(|k| on.get_mut(k)) {
+                    *flag = true;
+                }
+            }
+            for ((rule, re), _) in RAW_RULES.iter().zip(&b.raw).zip(on).filter(|(_, on)| *on) {
+                if !det.enabled(rule.ty) {
+                    continue;
+                }
+                for c in re.captures_iter(seg.raw) {
+                    let Some(m) = c.get(0) else { continue };
+                    let value = c.get(1).map_or(m.as_str(), |v| v.as_str());
+                    let keep = match rule.check {
+                        Check::None => true,
+                        Check::RealPassword => !raw_rules::is_placeholder_password(value),
+                        Check::Entropy => raw_rules::looks_random(value),
+                        Check::OpenAiNotAnthropic => !m.as_str().starts_with("sk-ant-"),
+                    };
+                    if keep {
+                        let sev = if rule.raise_untrusted && untrusted { rule.sev.raise() } else { rule.sev };
+                        self.emit(seg, ViewKind::Raw, Hit::new(rule.ty, sev, m.start(), m.end(), rule.name), out);
+                    }
+                }
+            }
+        }
+
+        let mut hits: Vec<Hit> = Vec::new();
+        if det.pii && depth == 0 {
+            detect::pii::detect(seg.raw, &mut hits);
+            detect::names::detect(seg.raw, &mut hits);
+        }
+        if det.malicious_url {
+            detect::urls::detect(seg.raw, &mut hits);
+        }
+        if det.hidden_instructions {
+            hidden::invisible(&seg.norm, &mut hits);
+        }
+        for h in hits {
+            self.emit(seg, ViewKind::Raw, h, out);
+        }
+        if det.profanity {
+            let mut ph = Vec::new();
+            let words = fold_occ.iter().filter_map(|&(ri, pos)| Some((ri.checked_sub(b.fold.len())?, pos?)));
+            detect::profanity::detect(seg.fold.text(), words, &mut ph);
+            for h in ph {
+                self.emit(seg, ViewKind::Fold, h, out);
+            }
+        }
+
+        self.custom_patterns(seg, out);
+
+        if depth >= self.config.decode_depth {
+            return;
+        }
+        // Hidden containers and decoded payloads: scan their contents; if instructions or code
+        // turn up inside, the container itself is evidence of hiding them.
+        let mut inner: Vec<(Hit, (usize, usize), Cow<'_, str>)> = Vec::new();
+        if det.hidden_instructions {
+            let mut cs = Vec::new();
+            hidden::containers(seg.raw, &mut cs);
+            for c in cs {
+                if let Some(t) = seg.raw.get(c.inner.0..c.inner.1) {
+                    let span = (c.hit.start, c.hit.end);
+                    inner.push((c.hit, span, Cow::Borrowed(t)));
+                }
+            }
+            for p in &seg.norm.tag_payloads {
+                let h = Hit::new(ThreatType::HiddenInstructions, Severity::High, p.start, p.end, "unicode_tag_payload");
+                inner.push((h, (p.start, p.end), Cow::Owned(p.text.clone())));
+            }
+        }
+        for d in decode::decode_all(seg.raw) {
+            let h = Hit::new(ThreatType::HiddenInstructions, Severity::Low, d.start, d.end, encoded_name(d.encoding));
+            inner.push((h, (d.start, d.end), Cow::Owned(d.text)));
+        }
+        for (mut h, (s, e), text) in inner {
+            let place = match seg.place {
+                Place::Fixed(a, b) => Place::Fixed(a, b),
+                Place::Root => Place::Fixed(s, e),
+            };
+            let sub = self.segment(&text, place);
+            let mut found = Vec::new();
+            self.scan_segment(&sub, source, depth + 1, &mut found);
+            let instructive = found.iter().any(|f| {
+                matches!(f.ty, ThreatType::PromptInjection | ThreatType::Jailbreak | ThreatType::SuspiciousCode)
+                    && f.sev >= Severity::Medium
+            });
+            let is_encoding = h.pattern.starts_with("encoded_");
+            if instructive {
+                h.sev = h.sev.max(Severity::High);
+            }
+            if instructive || !is_encoding {
+                self.emit(seg, ViewKind::Raw, h, out);
+            }
+            out.extend(found);
+        }
+    }
+
+    fn custom_patterns(&self, seg: &Seg<'_>, out: &mut Vec<Raw>) {
+        let pats = &self.config.custom_patterns;
+        let mk = |i: usize, s: usize, e: usize| -> Option<Hit> {
+            let p = pats.get(i)?;
+            Some(Hit {
+                ty: ThreatType::Custom,
+                sev: p.severity,
+                start: s,
+                end: e,
+                pattern: Cow::Owned(p.pattern.clone()),
+                custom_type: Some(Cow::Owned(p.name.clone())),
+            })
+        };
+        if let Some(ac) = &self.custom.literal_ac {
+            for m in ac.find_iter(seg.norm.text()) {
+                if let Some(&i) = self.custom.literal_idx.get(m.pattern().as_usize()) {
+                    if let Some(h) = mk(i, m.start(), m.end()) {
+                        self.emit(seg, ViewKind::Norm, h, out);
+                    }
+                }
+            }
+        }
+        for (i, re) in &self.custom.regexes {
+            for m in re.find_iter(seg.raw) {
+                if m.start() < m.end() {
+                    if let Some(h) = mk(*i, m.start(), m.end()) {
+                        self.emit(seg, ViewKind::Raw, h, out);
+                    }
+                }
+            }
+        }
+    }
+
+    fn classify(&self, model: &Model, seg: &Seg<'_>, out: &mut Vec<Raw>) {
+        let (p, s, e) = model.score(seg.fold.text());
+        let sev = if p >= MODEL_HIGH {
+            Severity::High
+        } else if p >= MODEL_MEDIUM {
+            Severity::Medium
+        } else if p >= MODEL_LOW {
+            Severity::Low
+        } else {
+            return;
+        };
+        let h = Hit::new(ThreatType::PromptInjection, sev, s, e, "classifier");
+        self.emit(seg, ViewKind::Fold, h, out);
+    }
+
+    fn min_severity(&self, ty: ThreatType) -> Severity {
+        match self.config.level {
+            ThreatLevel::Low => Severity::High,
+            ThreatLevel::Medium => Severity::Medium,
+            ThreatLevel::High => Severity::Low,
+            ThreatLevel::Custom => self.config.type_thresholds.get(&ty).copied().unwrap_or(Severity::Medium),
+        }
+    }
+
+    fn action_for(&self, f: &Finding, source: Source) -> Action {
+        if self.config.level == ThreatLevel::Custom {
+            if let Some(a) = self.config.type_actions.get(&f.threat_type) {
+                return *a;
+            }
+        }
+        match f.threat_type {
+            ThreatType::PromptInjection | ThreatType::Jailbreak => Action::Block,
+            ThreatType::HiddenInstructions | ThreatType::MaliciousUrl => {
+                if f.severity >= Severity::High {
+                    Action::Block
+                } else {
+                    Action::Sanitize
+                }
+            }
+            ThreatType::Pii => match self.config.pii_mode {
+                PiiMode::Mask | PiiMode::PartialMask => Action::Sanitize,
+                PiiMode::Block => Action::Block,
+                PiiMode::Allow => Action::Allow,
+            },
+            ThreatType::Secrets | ThreatType::Profanity => Action::Sanitize,
+            ThreatType::SuspiciousCode => {
+                if source.is_untrusted_content() && f.severity >= Severity::High {
+                    Action::Block
+                } else {
+                    Action::Warn
+                }
+            }
+            ThreatType::Custom => {
+                let name = f.custom_type.as_deref();
+                let configured =
+                    self.config.custom_patterns.iter().find(|p| Some(p.name.as_str()) == name).and_then(|p| p.action);
+                configured.unwrap_or(if f.severity >= Severity::High { Action::Block } else { Action::Warn })
+            }
+        }
+    }
+
+    fn decide(&self, text: &str, source: Source, raws: Vec<Raw>) -> Verdict {
+        let mut findings: Vec<Finding> = Vec::with_capacity(raws.len());
+        for r in raws {
+            let Some(original) = text.get(r.start..r.end) else {
+                continue;
+            };
+            if r.start >= r.end {
+                continue;
+            }
+            findings.push(Finding {
+                threat_type: r.ty,
+                custom_type: r.custom_type.map(Cow::into_owned),
+                severity: r.sev,
+                start: r.start,
+                end: r.end,
+                pattern: r.pattern.into_owned(),
+                original: original.to_string(),
+            });
+        }
+        findings.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(b.severity.cmp(&a.severity)));
+        findings.dedup_by(|b, a| {
+            a.threat_type == b.threat_type && a.start == b.start && a.end == b.end && a.pattern == b.pattern
+        });
+
+        let risk_score = risk(&findings);
+        let counted: Vec<Finding> =
+            findings.into_iter().filter(|f| f.severity >= self.min_severity(f.threat_type)).collect();
+        let actions: Vec<Action> = counted.iter().map(|f| self.action_for(f, source)).collect();
+        let action = actions.iter().copied().max().unwrap_or(Action::Allow);
+        let sanitized = if action == Action::Sanitize {
+            let targets: Vec<&Finding> =
+                counted.iter().zip(&actions).filter(|(_, a)| **a == Action::Sanitize).map(|(f, _)| f).collect();
+            Some(sanitize::apply(text, &targets, self.config.pii_mode))
+        } else {
+            None
+        };
+        Verdict { action, risk_score, findings: counted, sanitized }
+    }
+}
+
+fn encoded_name(e: decode::Encoding) -> &'static str {
+    match e {
+        decode::Encoding::Base64 => "encoded_base64_instructions",
+        decode::Encoding::Hex => "encoded_hex_instructions",
+        decode::Encoding::Url => "encoded_url_instructions",
+        decode::Encoding::HtmlEntities => "encoded_html_entity_instructions",
+        decode::Encoding::Rot13 => "encoded_rot13_instructions",
+    }
+}
+
+/// Several independent weak signals of the same intent are stronger than any one of them:
+/// three distinct injection/jailbreak rules, or two of medium strength, make a high finding.
+fn combine_signals(raws: &mut Vec<Raw>) {
+    let cues: Vec<&Raw> = raws
+        .iter()
+        .filter(|r| matches!(r.ty, ThreatType::PromptInjection | ThreatType::Jailbreak) && r.pattern != "classifier")
+        .collect();
+    let mut names: Vec<&str> = cues.iter().map(|r| r.pattern.as_ref()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut medium: Vec<&str> = cues.iter().filter(|r| r.sev >= Severity::Medium).map(|r| r.pattern.as_ref()).collect();
+    medium.sort_unstable();
+    medium.dedup();
+    let max = cues.iter().map(|r| r.sev).max();
+    if max.is_none_or(|m| m >= Severity::High) || !(names.len() >= 3 || medium.len() >= 2) {
+        return;
+    }
+    let jb = cues.iter().filter(|r| r.ty == ThreatType::Jailbreak).count();
+    let ty = if jb * 2 >= cues.len() { ThreatType::Jailbreak } else { ThreatType::PromptInjection };
+    let start = cues.iter().map(|r| r.start).min().unwrap_or(0);
+    let end = cues.iter().map(|r| r.end).max().unwrap_or(0);
+    raws.push(Raw {
+        ty,
+        sev: Severity::High,
+        start,
+        end,
+        pattern: Cow::Borrowed("combined_signals"),
+        custom_type: None,
+    });
+}
+
+/// 1 − Π(1 − wᵢ) over the strongest finding of each type: many findings of one kind do not
+/// add up, findings of different kinds do.
+fn risk(findings: &[Finding]) -> f32 {
+    let mut best: [f32; 9] = [0.0; 9];
+    for f in findings {
+        let i = ThreatType::ALL.iter().position(|t| *t == f.threat_type).unwrap_or(0);
+        best[i] = best[i].max(f.severity.weight());
+    }
+    let keep: f32 = best.iter().map(|w| 1.0 - w).product();
+    ((1.0 - keep) * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+#[allow(clippy::field_reassign_with_default)]
+mod timing {
+    use super::*;
+    use std::time::Instant;
+
+    mod corpus {
+        include!(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/corpus.rs"));
+    }
+
+    #[test]
+    #[ignore]
+    fn stage_timing() {
+        let text = corpus::prompt(8 * 1024);
+        let s = Scanner::new(&ScannerConfig::default()).unwrap();
+        let n = 300;
+        let time = |name: &str, f: &dyn Fn()| {
+            for _ in 0..20 {
+                f();
+            }
+            let t = Instant::now();
+            for _ in 0..n {
+                f();
+            }
+            println!("{name:>12}: {:8.1} µs", t.elapsed().as_secs_f64() * 1e6 / n as f64);
+        };
+        let seg = s.segment(&text, Place::Root);
+        println!(
+            "fold patterns {}, norm patterns {}",
+            s.builtin.fold_armed.owner.len(),
+            s.builtin.norm_armed.owner.len()
+        );
+        time("count_bytes", &|| {
+            std::hint::black_box(std::hint::black_box(&text).bytes().filter(|&b| b == b'@').count());
+        });
+        time("copy_lower", &|| {
+            std::hint::black_box(std::hint::black_box(&text).to_ascii_lowercase());
+        });
+        time("normalise", &|| drop(std::hint::black_box(normalise::normalise(&text))));
+        time("fold", &|| drop(std::hint::black_box(normalise::fold(&seg.norm))));
+        time("fold_ac", &|| drop(std::hint::black_box(s.builtin.fold_armed.occurrences(seg.fold.text()))));
+        time("norm_ac", &|| drop(std::hint::black_box(s.builtin.norm_armed.occurrences(seg.norm.text()))));
+        time("pii", &|| {
+            let mut v = Vec::new();
+            detect::pii::detect(&text, &mut v);
+        });
+        time("names", &|| {
+            let mut v = Vec::new();
+            detect::names::detect(&text, &mut v);
+        });
+        time("urls", &|| {
+            let mut v = Vec::new();
+            detect::urls::detect(&text, &mut v);
+        });
+        time("hidden", &|| {
+            let mut v = Vec::new();
+            hidden::containers(&text, &mut v);
+        });
+        time("decode", &|| drop(std::hint::black_box(decode::decode_all(&text))));
+        if let Some(m) = s.model {
+            time("model", &|| {
+                std::hint::black_box(m.score(seg.fold.text()));
+            });
+        }
+        time("segment", &|| {
+            let mut o = Vec::new();
+            s.scan_segment(&seg, Source::UserInput, 0, &mut o);
+        });
+        time("scan", &|| drop(std::hint::black_box(s.scan(&text, Source::UserInput))));
+        for t in ThreatType::ALL {
+            let mut cfg = ScannerConfig::default();
+            cfg.detectors = crate::Detectors::none();
+            cfg.detectors.set(t, true);
+            cfg.use_model = false;
+            cfg.decode_depth = 0;
+            let one = Scanner::new(&cfg).unwrap();
+            time(t.as_str(), &|| {
+                let mut o = Vec::new();
+                one.scan_segment(&seg, Source::UserInput, 0, &mut o);
+            });
+        }
+        let mut cfg = ScannerConfig::default();
+        cfg.detectors = crate::Detectors::none();
+        cfg.use_model = false;
+        let none = Scanner::new(&cfg).unwrap();
+        time("decode_only", &|| {
+            let mut o = Vec::new();
+            none.scan_segment(&seg, Source::UserInput, 0, &mut o);
+        });
+        time("decide", &|| {
+            let mut o = Vec::new();
+            s.scan_segment(&seg, Source::UserInput, 0, &mut o);
+            drop(s.decide(&text, Source::UserInput, o));
+        });
+        let mut o = Vec::new();
+        s.scan_segment(&seg, Source::UserInput, 0, &mut o);
+        println!("raw findings {}", o.len());
+    }
+}
