@@ -110,17 +110,13 @@ pub async fn resolve(
     cookie_header: &str,
 ) -> Result<Option<CurrentSession>, store::StoreError> {
     let Some(raw) = raw_session_id(master, cookie_header) else { return Ok(None) };
-    let Some(session) = store.get_session(&raw).await? else { return Ok(None) };
-    let user = store.get_user(&session.user_id).await?;
-    let org = store.get_org(&session.org_id).await?;
-    let role = store.memberships_of(&user.id).await?.into_iter().find(|m| m.org_id == org.id).map(|m| m.role);
-    let Some(role) = role else { return Ok(None) };
+    let Some(v) = store.get_session_view(&raw).await? else { return Ok(None) };
     Ok(Some(CurrentSession {
-        user_id: user.id,
-        email: user.email,
-        org_id: org.id,
-        org_name: org.name,
-        role,
+        user_id: v.user_id,
+        email: v.email,
+        org_id: v.org_id,
+        org_name: v.org_name,
+        role: v.role,
         raw_id: Secret::new(raw),
     }))
 }

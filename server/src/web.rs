@@ -133,7 +133,8 @@ async fn session_layer(State(state): State<AppState>, mut request: Request, next
     }
     let cookies =
         request.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join("; ");
-    let session: Option<CurrentSession> = if cookies.is_empty() {
+    // Static assets need no session.
+    let session: Option<CurrentSession> = if cookies.is_empty() || request.uri().path().starts_with("/pkg/") {
         None
     } else {
         match app::auth::resolve(&state.store, &state.master, &cookies).await {

@@ -2,6 +2,7 @@
 //! its SHA-256, so a copy of the database does not hand out live sessions.
 
 use crate::crypto::sha256_hex;
+use crate::users::Role;
 use crate::{now_ms, random_id, Result, Secret, Store};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,6 +11,16 @@ pub struct Session {
     pub org_id: String,
     pub csrf_token: String,
     pub expires_at: i64,
+}
+
+/// A session with the names the dashboard shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionView {
+    pub user_id: String,
+    pub email: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub role: Role,
 }
 
 impl Store {
@@ -48,6 +59,26 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         Ok(row.map(|(user_id, org_id, csrf_token, expires_at)| Session { user_id, org_id, csrf_token, expires_at }))
+    }
+
+    /// The live session with this raw id joined with what the dashboard shows
+    /// of it: the user's email, the org's name and the user's role there.
+    /// One query, since it runs on every dashboard request.
+    pub async fn get_session_view(&self, raw_id: &str) -> Result<Option<SessionView>> {
+        let row: Option<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT s.user_id, u.email, s.org_id, o.name, m.role FROM sessions s \
+             JOIN users u ON u.id = s.user_id \
+             JOIN orgs o ON o.id = s.org_id \
+             JOIN memberships m ON m.org_id = s.org_id AND m.user_id = s.user_id \
+             WHERE s.id_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(sha256_hex(raw_id.as_bytes()))
+        .bind(now_ms())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.and_then(|(user_id, email, org_id, org_name, role)| {
+            Some(SessionView { user_id, email, org_id, org_name, role: Role::parse(&role)? })
+        }))
     }
 
     pub async fn delete_session(&self, raw_id: &str) -> Result<()> {

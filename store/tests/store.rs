@@ -152,6 +152,11 @@ async fn sessions_expire_and_delete(store: Store) {
     let (raw, s) = store.create_session(&user.id, &org.id, 60_000).await.unwrap();
     let got = store.get_session(raw.expose()).await.unwrap().unwrap();
     assert_eq!(got, s);
+    // No membership yet: the session does not resolve into a dashboard view.
+    assert!(store.get_session_view(raw.expose()).await.unwrap().is_none());
+    store.add_member(&org.id, &user.id, Role::Admin).await.unwrap();
+    let view = store.get_session_view(raw.expose()).await.unwrap().unwrap();
+    assert_eq!((view.email.as_str(), view.org_name.as_str(), view.role), ("s@example.com", "S", Role::Admin));
     assert!(store.get_session("ses_unknown").await.unwrap().is_none());
     store.delete_session(raw.expose()).await.unwrap();
     assert!(store.get_session(raw.expose()).await.unwrap().is_none());
