@@ -29,6 +29,8 @@ pub struct Overview {
     pub output_tokens_24h: i64,
     pub proxies: usize,
     pub active_keys: usize,
+    /// The address the browser reached this server at, for the SDK examples.
+    pub base_url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,6 +118,29 @@ mod server {
         }
     }
 
+    /// `scheme://host` as the browser sees this server.
+    pub fn public_base() -> String {
+        let parts = leptos::prelude::use_context::<http::request::Parts>();
+        let header = |name: &str| {
+            parts.as_ref().and_then(|p| p.headers.get(name)).and_then(|v| v.to_str().ok()).map(str::to_string)
+        };
+        let host = header("host").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let scheme = match header("x-forwarded-proto").as_deref() {
+            Some("https") => "https",
+            _ => "http",
+        };
+        format!("{scheme}://{host}")
+    }
+
+    /// Gives a failed server function the HTTP status its error deserves
+    /// (the framework's default is 500 for every error).
+    pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        if let (Err(e), Some(opts)) = (&result, leptos::prelude::use_context::<ResponseOptions>()) {
+            opts.set_status(e.status());
+        }
+        result
+    }
+
     /// Whether the current server function was called by a plain HTML form
     /// (no JavaScript): such a browser asks for HTML and gets redirected.
     pub fn is_plain_form_post() -> bool {
@@ -160,15 +185,24 @@ mod server {
         Ok(n.to_string())
     }
 
+    /// The proxy form's fields as submitted.
+    pub struct ProxyForm<'a> {
+        pub name: &'a str,
+        pub provider: &'a str,
+        pub base_url: &'a str,
+        pub provider_key: &'a str,
+        pub clear_provider_key: bool,
+        pub upstream_timeout_ms: &'a str,
+    }
+
+    /// Validates the form. `settings` are the stored settings the form does
+    /// not show, kept as they are.
     pub fn proxy_input(
-        name: &str,
-        provider: &str,
-        base_url: &str,
-        provider_key: &str,
-        clear_provider_key: bool,
-        upstream_timeout_ms: &str,
+        form: ProxyForm<'_>,
         creating: bool,
+        mut settings: ProxySettings,
     ) -> Result<ProxyInput, AppError> {
+        let ProxyForm { name, provider, base_url, provider_key, clear_provider_key, upstream_timeout_ms } = form;
         let name = validate_name("The proxy name", name)?;
         let provider = Provider::parse(provider)
             .ok_or_else(|| AppError::Invalid("Choose a provider: mock, openai or anthropic.".into()))?;
@@ -210,7 +244,8 @@ mod server {
         } else {
             Some(Secret::new(key.to_string()))
         };
-        Ok(ProxyInput { name, provider, base_url, provider_key, settings: ProxySettings { upstream_timeout_ms } })
+        settings.upstream_timeout_ms = upstream_timeout_ms;
+        Ok(ProxyInput { name, provider, base_url, provider_key, settings })
     }
 
     pub async fn proxy_names(backend: &Backend, org_id: &str) -> Result<HashMap<String, String>, AppError> {
@@ -234,165 +269,217 @@ mod server {
 
 #[server]
 pub async fn get_me() -> Result<Option<Me>, AppError> {
-    use crate::auth::current;
-    Ok(current().ok().map(|s| Me { email: s.email, org_name: s.org_name, role: s.role.as_str().to_string() }))
+    server::respond(
+        async move {
+            use crate::auth::current;
+            Ok(current().ok().map(|s| Me { email: s.email, org_name: s.org_name, role: s.role.as_str().to_string() }))
+        }
+        .await,
+    )
 }
 
 /// Whether sign-up is open: only until the first organisation exists.
 #[server]
 pub async fn get_signup_open() -> Result<bool, AppError> {
-    let backend = server::backend()?;
-    Ok(backend.store.count_orgs().await? == 0)
+    server::respond(
+        async move {
+            let backend = server::backend()?;
+            Ok(backend.store.count_orgs().await? == 0)
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn sign_up(org_name: String, email: String, password: String) -> Result<(), AppError> {
-    use store::users::{hash_password, Role};
-    use store::Secret;
-    let backend = server::backend()?;
-    if backend.store.count_orgs().await? > 0 {
-        return Err(AppError::Forbidden);
-    }
-    let org_name = server::validate_name("The organization name", &org_name)?;
-    let email = server::validate_email(&email)?;
-    server::validate_password(&password)?;
-    let hash = hash_password(Secret::new(password)).await?;
-    let org = backend.store.create_org(&org_name).await?;
-    let user = backend.store.create_user(&email, &hash).await?;
-    backend.store.add_member(&org.id, &user.id, Role::Owner).await?;
-    let master = backend.master.clone();
-    backend
-        .store
-        .create_proxy(
-            &org.id,
-            store::proxies::ProxyInput {
-                name: "default".into(),
-                provider: store::proxies::Provider::Mock,
-                base_url: None,
-                provider_key: None,
-                settings: Default::default(),
-            },
-            &master,
-        )
-        .await?;
-    server::notify(&backend);
-    let ttl = i64::try_from(backend.session_ttl.as_millis()).unwrap_or(i64::MAX);
-    let (raw, _) = backend.store.create_session(&user.id, &org.id, ttl).await?;
-    server::set_cookie(&crate::auth::session_cookie(&backend, raw.expose()));
-    leptos_axum::redirect("/");
-    Ok(())
+    server::respond(
+        async move {
+            use store::users::{hash_password, Role};
+            use store::Secret;
+            let backend = server::backend()?;
+            if backend.store.count_orgs().await? > 0 {
+                return Err(AppError::Forbidden);
+            }
+            let org_name = server::validate_name("The organization name", &org_name)?;
+            let email = server::validate_email(&email)?;
+            server::validate_password(&password)?;
+            let hash = hash_password(Secret::new(password)).await?;
+            let org = backend.store.create_org(&org_name).await?;
+            let user = backend.store.create_user(&email, &hash).await?;
+            backend.store.add_member(&org.id, &user.id, Role::Owner).await?;
+            let master = backend.master.clone();
+            backend
+                .store
+                .create_proxy(
+                    &org.id,
+                    store::proxies::ProxyInput {
+                        name: "default".into(),
+                        provider: store::proxies::Provider::Mock,
+                        base_url: None,
+                        provider_key: None,
+                        settings: Default::default(),
+                    },
+                    &master,
+                )
+                .await?;
+            server::notify(&backend);
+            let ttl = i64::try_from(backend.session_ttl.as_millis()).unwrap_or(i64::MAX);
+            let (raw, _) = backend.store.create_session(&user.id, &org.id, ttl).await?;
+            server::set_cookie(&crate::auth::session_cookie(&backend, raw.expose()));
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn log_in(email: String, password: String) -> Result<(), AppError> {
-    use store::users::verify_password;
-    use store::Secret;
-    let backend = server::backend()?;
-    let invalid = || AppError::Invalid("Wrong email or password.".into());
-    let found = backend.store.find_user_credentials(&email).await?;
-    let (user, hash) = match found {
-        Some(found) => found,
-        None => {
-            let _ = verify_password(Secret::new(password), server::dummy_hash().await).await;
-            return Err(invalid());
+    server::respond(
+        async move {
+            use store::users::verify_password;
+            use store::Secret;
+            let backend = server::backend()?;
+            let invalid = || AppError::Invalid("Wrong email or password.".into());
+            let found = backend.store.find_user_credentials(&email).await?;
+            let (user, hash) = match found {
+                Some(found) => found,
+                None => {
+                    let _ = verify_password(Secret::new(password), server::dummy_hash().await).await;
+                    return Err(invalid());
+                }
+            };
+            if !verify_password(Secret::new(password), hash).await {
+                return Err(invalid());
+            }
+            let membership = backend.store.memberships_of(&user.id).await?.into_iter().next().ok_or_else(invalid)?;
+            // A fresh session id at every log-in; any session the browser already had is ended.
+            if let Ok(previous) = server::current() {
+                backend.store.delete_session(previous.raw_id.expose()).await?;
+            }
+            let ttl = i64::try_from(backend.session_ttl.as_millis()).unwrap_or(i64::MAX);
+            let (raw, _) = backend.store.create_session(&user.id, &membership.org_id, ttl).await?;
+            server::set_cookie(&crate::auth::session_cookie(&backend, raw.expose()));
+            leptos_axum::redirect("/");
+            Ok(())
         }
-    };
-    if !verify_password(Secret::new(password), hash).await {
-        return Err(invalid());
-    }
-    let membership = backend.store.memberships_of(&user.id).await?.into_iter().next().ok_or_else(invalid)?;
-    // A fresh session id at every log-in; any session the browser already had is ended.
-    if let Ok(previous) = server::current() {
-        backend.store.delete_session(previous.raw_id.expose()).await?;
-    }
-    let ttl = i64::try_from(backend.session_ttl.as_millis()).unwrap_or(i64::MAX);
-    let (raw, _) = backend.store.create_session(&user.id, &membership.org_id, ttl).await?;
-    server::set_cookie(&crate::auth::session_cookie(&backend, raw.expose()));
-    leptos_axum::redirect("/");
-    Ok(())
+        .await,
+    )
 }
 
 #[server]
 pub async fn log_out() -> Result<(), AppError> {
-    let backend = server::backend()?;
-    if let Ok(session) = server::current() {
-        backend.store.delete_session(session.raw_id.expose()).await?;
-    }
-    server::set_cookie(&crate::auth::clear_cookie(&backend));
-    leptos_axum::redirect("/login");
-    Ok(())
+    server::respond(
+        async move {
+            let backend = server::backend()?;
+            if let Ok(session) = server::current() {
+                backend.store.delete_session(session.raw_id.expose()).await?;
+            }
+            server::set_cookie(&crate::auth::clear_cookie(&backend));
+            leptos_axum::redirect("/login");
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn get_overview() -> Result<Overview, AppError> {
-    let s = server::current()?;
-    let backend = server::backend()?;
-    let since = store::now_ms() - 24 * 3600 * 1000;
-    let totals = backend.store.event_totals(&s.org_id, since).await?;
-    let proxies = backend.store.list_proxies(&s.org_id).await?.len();
-    let active_keys = backend.store.list_api_keys(&s.org_id).await?.iter().filter(|k| k.revoked_at.is_none()).count();
-    Ok(Overview {
-        requests_24h: totals.requests,
-        errors_24h: totals.errors,
-        input_tokens_24h: totals.input_tokens,
-        output_tokens_24h: totals.output_tokens,
-        proxies,
-        active_keys,
-    })
+    server::respond(
+        async move {
+            let s = server::current()?;
+            let backend = server::backend()?;
+            let since = store::now_ms() - 24 * 3600 * 1000;
+            let totals = backend.store.event_totals(&s.org_id, since).await?;
+            let proxies = backend.store.list_proxies(&s.org_id).await?.len();
+            let active_keys =
+                backend.store.list_api_keys(&s.org_id).await?.iter().filter(|k| k.revoked_at.is_none()).count();
+            Ok(Overview {
+                requests_24h: totals.requests,
+                errors_24h: totals.errors,
+                input_tokens_24h: totals.input_tokens,
+                output_tokens_24h: totals.output_tokens,
+                proxies,
+                active_keys,
+                base_url: server::public_base(),
+            })
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn list_api_keys() -> Result<Vec<ApiKeyRow>, AppError> {
-    let s = server::current()?;
-    let backend = server::backend()?;
-    let names = server::proxy_names(&backend, &s.org_id).await?;
-    Ok(backend
-        .store
-        .list_api_keys(&s.org_id)
-        .await?
-        .into_iter()
-        .map(|k| ApiKeyRow {
-            prefix: k.display_prefix(),
-            proxy_name: names.get(&k.proxy_id).cloned().unwrap_or_default(),
-            id: k.id,
-            name: k.name,
-            created: server::when(k.created_at),
-            last_used: k.last_used_at.map(server::when),
-            revoked: k.revoked_at.map(server::when),
-        })
-        .collect())
+    server::respond(
+        async move {
+            let s = server::current()?;
+            let backend = server::backend()?;
+            let names = server::proxy_names(&backend, &s.org_id).await?;
+            Ok(backend
+                .store
+                .list_api_keys(&s.org_id)
+                .await?
+                .into_iter()
+                .map(|k| ApiKeyRow {
+                    prefix: k.display_prefix(),
+                    proxy_name: names.get(&k.proxy_id).cloned().unwrap_or_default(),
+                    id: k.id,
+                    name: k.name,
+                    created: server::when(k.created_at),
+                    last_used: k.last_used_at.map(server::when),
+                    revoked: k.revoked_at.map(server::when),
+                })
+                .collect())
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn create_api_key(name: String, proxy_id: String) -> Result<CreatedKey, AppError> {
-    let s = server::current_admin()?;
-    let backend = server::backend()?;
-    let name = server::validate_name("The key name", &name)?;
-    let (_, key) = backend.store.create_api_key(&s.org_id, &proxy_id, &name).await?;
-    server::notify(&backend);
-    if server::is_plain_form_post() {
-        // Without JavaScript the browser follows a redirect and this answer is
-        // never shown; hand the key to the next page view instead.
-        backend.flash.put(&s, name.clone(), key.clone());
-    }
-    Ok(CreatedKey { name, key: key.expose().clone() })
+    server::respond(
+        async move {
+            let s = server::current_admin()?;
+            let backend = server::backend()?;
+            let name = server::validate_name("The key name", &name)?;
+            let (_, key) = backend.store.create_api_key(&s.org_id, &proxy_id, &name).await?;
+            server::notify(&backend);
+            if server::is_plain_form_post() {
+                // Without JavaScript the browser follows a redirect and this answer is
+                // never shown; hand the key to the next page view instead.
+                backend.flash.put(&s, name.clone(), key.clone());
+            }
+            Ok(CreatedKey { name, key: key.expose().clone() })
+        }
+        .await,
+    )
 }
 
 /// The key created by a form posted without JavaScript, once.
 #[server]
 pub async fn take_created_key() -> Result<Option<CreatedKey>, AppError> {
-    let s = server::current()?;
-    let backend = server::backend()?;
-    Ok(backend.flash.take(&s).map(|(name, key)| CreatedKey { name, key: key.expose().clone() }))
+    server::respond(
+        async move {
+            let s = server::current()?;
+            let backend = server::backend()?;
+            Ok(backend.flash.take(&s).map(|(name, key)| CreatedKey { name, key: key.expose().clone() }))
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn revoke_api_key(key_id: String) -> Result<(), AppError> {
-    let s = server::current_admin()?;
-    let backend = server::backend()?;
-    backend.store.revoke_api_key(&s.org_id, &key_id).await?;
-    server::notify(&backend);
-    Ok(())
+    server::respond(
+        async move {
+            let s = server::current_admin()?;
+            let backend = server::backend()?;
+            backend.store.revoke_api_key(&s.org_id, &key_id).await?;
+            server::notify(&backend);
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[cfg(feature = "ssr")]
@@ -410,16 +497,26 @@ fn proxy_row(p: store::proxies::Proxy) -> ProxyRow {
 
 #[server]
 pub async fn list_proxies() -> Result<Vec<ProxyRow>, AppError> {
-    let s = server::current()?;
-    let backend = server::backend()?;
-    Ok(backend.store.list_proxies(&s.org_id).await?.into_iter().map(proxy_row).collect())
+    server::respond(
+        async move {
+            let s = server::current()?;
+            let backend = server::backend()?;
+            Ok(backend.store.list_proxies(&s.org_id).await?.into_iter().map(proxy_row).collect())
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn get_proxy(proxy_id: String) -> Result<ProxyRow, AppError> {
-    let s = server::current()?;
-    let backend = server::backend()?;
-    Ok(proxy_row(backend.store.get_proxy(&s.org_id, &proxy_id).await?))
+    server::respond(
+        async move {
+            let s = server::current()?;
+            let backend = server::backend()?;
+            Ok(proxy_row(backend.store.get_proxy(&s.org_id, &proxy_id).await?))
+        }
+        .await,
+    )
 }
 
 #[server]
@@ -430,12 +527,25 @@ pub async fn create_proxy(
     provider_key: String,
     upstream_timeout_ms: String,
 ) -> Result<ProxyRow, AppError> {
-    let s = server::current_admin()?;
-    let backend = server::backend()?;
-    let input = server::proxy_input(&name, &provider, &base_url, &provider_key, false, &upstream_timeout_ms, true)?;
-    let p = backend.store.create_proxy(&s.org_id, input, &backend.master).await?;
-    server::notify(&backend);
-    Ok(proxy_row(p))
+    server::respond(
+        async move {
+            let s = server::current_admin()?;
+            let backend = server::backend()?;
+            let form = server::ProxyForm {
+                name: &name,
+                provider: &provider,
+                base_url: &base_url,
+                provider_key: &provider_key,
+                clear_provider_key: false,
+                upstream_timeout_ms: &upstream_timeout_ms,
+            };
+            let input = server::proxy_input(form, true, Default::default())?;
+            let p = backend.store.create_proxy(&s.org_id, input, &backend.master).await?;
+            server::notify(&backend);
+            Ok(proxy_row(p))
+        }
+        .await,
+    )
 }
 
 #[server]
@@ -448,47 +558,67 @@ pub async fn update_proxy(
     #[server(default)] clear_provider_key: Option<String>,
     upstream_timeout_ms: String,
 ) -> Result<ProxyRow, AppError> {
-    let s = server::current_admin()?;
-    let backend = server::backend()?;
-    let clear = clear_provider_key.is_some_and(|v| !v.is_empty());
-    let input = server::proxy_input(&name, &provider, &base_url, &provider_key, clear, &upstream_timeout_ms, false)?;
-    let p = backend.store.update_proxy(&s.org_id, &proxy_id, input, &backend.master).await?;
-    server::notify(&backend);
-    Ok(proxy_row(p))
+    server::respond(
+        async move {
+            let s = server::current_admin()?;
+            let backend = server::backend()?;
+            let clear = clear_provider_key.is_some_and(|v| !v.is_empty());
+            // The form edits only some settings; keep the rest as stored.
+            let current = backend.store.get_proxy(&s.org_id, &proxy_id).await?.settings;
+            let form = server::ProxyForm {
+                name: &name,
+                provider: &provider,
+                base_url: &base_url,
+                provider_key: &provider_key,
+                clear_provider_key: clear,
+                upstream_timeout_ms: &upstream_timeout_ms,
+            };
+            let input = server::proxy_input(form, false, current)?;
+            let p = backend.store.update_proxy(&s.org_id, &proxy_id, input, &backend.master).await?;
+            server::notify(&backend);
+            Ok(proxy_row(p))
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn list_requests() -> Result<Vec<RequestRow>, AppError> {
-    let s = server::current()?;
-    let backend = server::backend()?;
-    let names = server::proxy_names(&backend, &s.org_id).await?;
-    let text = |v: Option<String>| v.unwrap_or_default();
-    Ok(backend
-        .store
-        .list_events(&s.org_id, 200)
-        .await?
-        .into_iter()
-        .map(|e| RequestRow {
-            tokens: match (e.input_tokens, e.output_tokens) {
-                (None, None) => String::new(),
-                (i, o) => format!(
-                    "{} / {}",
-                    i.map(|v| v.to_string()).unwrap_or("–".into()),
-                    o.map(|v| v.to_string()).unwrap_or("–".into())
-                ),
-            },
-            proxy_name: names.get(&e.proxy_id).cloned().unwrap_or_default(),
-            id: e.id,
-            api: e.api,
-            model: e.model,
-            stream: e.stream,
-            status: e.status,
-            latency_ms: e.latency_ms,
-            end_user_id: text(e.end_user_id),
-            session_id: text(e.session_id),
-            app_context: text(e.app_context),
-            error: text(e.error),
-            at: server::when(e.created_at),
-        })
-        .collect())
+    server::respond(
+        async move {
+            let s = server::current()?;
+            let backend = server::backend()?;
+            let names = server::proxy_names(&backend, &s.org_id).await?;
+            let text = |v: Option<String>| v.unwrap_or_default();
+            Ok(backend
+                .store
+                .list_events(&s.org_id, 200)
+                .await?
+                .into_iter()
+                .map(|e| RequestRow {
+                    tokens: match (e.input_tokens, e.output_tokens) {
+                        (None, None) => String::new(),
+                        (i, o) => format!(
+                            "{} / {}",
+                            i.map(|v| v.to_string()).unwrap_or("–".into()),
+                            o.map(|v| v.to_string()).unwrap_or("–".into())
+                        ),
+                    },
+                    proxy_name: names.get(&e.proxy_id).cloned().unwrap_or_default(),
+                    id: e.id,
+                    api: e.api,
+                    model: e.model,
+                    stream: e.stream,
+                    status: e.status,
+                    latency_ms: e.latency_ms,
+                    end_user_id: text(e.end_user_id),
+                    session_id: text(e.session_id),
+                    app_context: text(e.app_context),
+                    error: text(e.error),
+                    at: server::when(e.created_at),
+                })
+                .collect())
+        }
+        .await,
+    )
 }

@@ -258,7 +258,8 @@ const ROT13_WORDS: &[&str] = &[
 
 fn looks_rot13(text: &str) -> bool {
     // "gur" is "the": no ROT13 text of any length goes without it.
-    if !(text.contains("gur ") || text.contains("Gur ") || text.contains("GUR ")) {
+    let b = text.as_bytes();
+    if !(memmem(b, b"gur ") || memmem(b, b"Gur ") || memmem(b, b"GUR ")) {
         return false;
     }
     let mut hits = 0;
@@ -290,11 +291,17 @@ pub fn decode_all(text: &str) -> Vec<Decoded> {
         }
     };
     let bytes = text.as_bytes();
-    // Base64 and hex runs: maximal runs of their alphabets, found without a regex pass.
-    let mut i = 0;
-    while i < bytes.len() {
-        if !is_b64(bytes[i]) {
-            i += 1;
+    // Base64 and hex runs: maximal runs of their alphabets at least 16 bytes long. Prose is
+    // short words, so look at the last byte of each 16-byte stretch first: if it is outside the
+    // alphabet, no such run can fit before it (a skip search, as for long needles).
+    let mut i = 0; // Invariant: `i` is 0 or follows a byte outside the alphabet.
+    while i + 16 <= bytes.len() {
+        if !is_b64(bytes[i + 15]) {
+            i += 16;
+            continue;
+        }
+        if let Some(k) = bytes[i..i + 15].iter().rposition(|&b| !is_b64(b)) {
+            i += k + 1;
             continue;
         }
         let s = i;
@@ -306,17 +313,20 @@ pub fn decode_all(text: &str) -> Vec<Decoded> {
             e += 1;
         }
         let len = i - s;
-        if !(16..=MAX_RUN).contains(&len) {
+        // The byte at `i` (if any) is outside the alphabet, so the invariant holds past it.
+        i += 1;
+        if len > MAX_RUN {
             continue;
         }
         let Some(run) = text.get(s..e) else { continue };
-        if len.is_multiple_of(2) && bytes[s..i].iter().all(u8::is_ascii_hexdigit) {
-            push(&mut out, Encoding::Hex, s, i, decode_hex_digits(&bytes[s..i]));
+        let hex_end = s + len;
+        if len.is_multiple_of(2) && bytes[s..hex_end].iter().all(u8::is_ascii_hexdigit) {
+            push(&mut out, Encoding::Hex, s, hex_end, decode_hex_digits(&bytes[s..hex_end]));
         } else {
             push(&mut out, Encoding::Base64, s, e, decode_base64(run));
         }
     }
-    if text.contains("\\x") || text.contains("0x") || text.contains("%u00") {
+    if memmem(bytes, b"\\x") || memmem(bytes, b"0x") || memmem(bytes, b"%u00") {
         for m in p.hex_escaped.find_iter(text) {
             if m.len() <= MAX_RUN {
                 push(&mut out, Encoding::Hex, m.start(), m.end(), decode_hex_escaped(m.as_str()));
@@ -348,12 +358,27 @@ pub fn decode_all(text: &str) -> Vec<Decoded> {
     out
 }
 
+static B64: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || c == b'_' || c == b'-';
+        b += 1;
+    }
+    t
+};
+
 fn is_b64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-')
+    B64[b as usize]
 }
 
 fn memchr_count(hay: &[u8], b: u8) -> usize {
-    hay.iter().filter(|&&x| x == b).count()
+    memchr::memchr_iter(b, hay).count()
+}
+
+fn memmem(hay: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(hay, needle).is_some()
 }
 
 /// The compiled entity regex, shared with the hidden-text detector.

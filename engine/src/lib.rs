@@ -13,6 +13,8 @@ mod config;
 pub mod decode;
 mod detect;
 mod error;
+pub mod ibac;
+mod matcher;
 pub mod model;
 pub mod normalise;
 mod raw_rules;

@@ -47,8 +47,12 @@ fn mix(h: u64, v: u64) -> u64 {
 
 /// A fast hash of a word, eight bytes at a time.
 fn word_hash(w: &str) -> u64 {
+    word_hash_bytes(w.as_bytes())
+}
+
+fn word_hash_bytes(w: &[u8]) -> u64 {
     let mut h = 0x9e37_79b9_7f4a_7c15u64;
-    let mut chunks = w.as_bytes().chunks_exact(8);
+    let mut chunks = w.chunks_exact(8);
     for c in &mut chunks {
         let mut a = [0u8; 8];
         a.copy_from_slice(c);
@@ -136,38 +140,79 @@ impl Model {
     /// Highest probability over the windows of `folded` (the folded view's text), with the
     /// byte range of the best window in `folded`.
     pub fn score(&self, folded: &str) -> (f32, usize, usize) {
-        let mut words: Vec<&str> = Vec::new();
         let mut spans: Vec<(usize, usize)> = Vec::new();
         let mut pos = 0;
         for w in folded.split(' ') {
             if !w.is_empty() {
-                words.push(w);
                 spans.push((pos, pos + w.len()));
             }
             pos += w.len() + 1;
         }
-        let hashes = word_hashes(&words);
+        self.score_spans(folded.as_bytes(), &spans)
+    }
+
+    /// [`Model::score`] for a folded view whose word start offsets are already known (words are
+    /// separated by exactly one space).
+    pub fn score_words(&self, folded: &str, word_starts: &[u32]) -> (f32, usize, usize) {
+        let len = folded.len();
+        let spans: Vec<(usize, usize)> = word_starts
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                let e = word_starts.get(i + 1).map_or(len, |&n| (n as usize).saturating_sub(1));
+                (s as usize, e)
+            })
+            .collect();
+        self.score_spans(folded.as_bytes(), &spans)
+    }
+
+    /// The scoring loop over words given as byte spans of `text`. Adds each position's weights
+    /// in the same order as [`position_features`] lists them, so training and scoring agree.
+    fn score_spans(&self, text: &[u8], spans: &[(usize, usize)]) -> (f32, usize, usize) {
+        let n = spans.len();
+        let word = |i: usize| spans.get(i).and_then(|&(s, e)| text.get(s..e)).unwrap_or(&[]);
+        let hashes: Vec<u64> = (0..n).map(|i| word_hash_bytes(word(i))).collect();
+        let mask = self.dims.wrapping_sub(1);
+        let weight = |h: u64| self.weights.get(bucket(h, mask)).copied().unwrap_or(0.0);
         // Prefix sums of each position's weight and feature count.
-        let mut sum = Vec::with_capacity(words.len() + 1);
-        let mut cnt = Vec::with_capacity(words.len() + 1);
-        sum.push(0.0f32);
-        cnt.push(0u32);
-        for i in 0..words.len() {
-            let (mut ws, mut n) = (0.0f32, 0u32);
-            position_features(&words, &hashes, i, self.dims, |k| {
-                ws += self.weights.get(k).copied().unwrap_or(0.0);
-                n += 1;
-            });
-            sum.push(sum[i] + ws);
-            cnt.push(cnt[i] + n);
+        let mut sum = Vec::with_capacity(n + 1);
+        let mut cnt = Vec::with_capacity(n + 1);
+        let (mut total, mut count) = (0.0f32, 0u32);
+        sum.push(total);
+        cnt.push(count);
+        for (i, &h) in hashes.iter().enumerate() {
+            let mut ws = 0.0f32;
+            let mut c = 1u32;
+            ws += weight(mix(h, 1));
+            if let Some(&next) = hashes.get(i + 1) {
+                let bi = mix(mix(h, 2), next);
+                ws += weight(bi);
+                c += 1;
+                if let Some(&next2) = hashes.get(i + 2) {
+                    ws += weight(mix(mix(bi, 3), next2));
+                    c += 1;
+                }
+            }
+            let b = word(i);
+            if b.len() >= 6 && b.len() <= 24 {
+                for g in b.windows(4).step_by(2) {
+                    let g = u32::from_le_bytes([g[0], g[1], g[2], g[3]]);
+                    ws += weight(mix(0x4444, u64::from(g)));
+                    c += 1;
+                }
+            }
+            total += ws;
+            count += c;
+            sum.push(total);
+            cnt.push(count);
         }
         let mut best = (0.0f32, 0, 0);
-        for (s, e) in windows(words.len()) {
-            let n = cnt[e] - cnt[s];
-            if n == 0 {
+        for (s, e) in windows(n) {
+            let k = cnt[e] - cnt[s];
+            if k == 0 {
                 continue;
             }
-            let p = sigmoid(self.bias + (sum[e] - sum[s]) / (n as f32).sqrt());
+            let p = sigmoid(self.bias + (sum[e] - sum[s]) / (k as f32).sqrt());
             if p > best.0 {
                 if let (Some(a), Some(b)) = (spans.get(s), spans.get(e - 1)) {
                     best = (p, a.0, b.1);

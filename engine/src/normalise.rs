@@ -18,10 +18,6 @@ pub struct View {
 }
 
 impl View {
-    fn with_capacity(n: usize) -> Self {
-        View { text: String::with_capacity(n), starts: Vec::with_capacity(n) }
-    }
-
     /// Original byte offset of the character that produced byte `i` of this view.
     pub fn origin(&self, i: usize) -> Option<usize> {
         self.starts.get(i).map(|&o| o as usize)
@@ -204,8 +200,21 @@ pub fn confusable(c: char) -> char {
 /// Accumulates the normalised bytes; whitespace is held back so runs collapse to one.
 struct Builder {
     bytes: Vec<u8>,
-    view: View,
+    starts: Vec<u32>,
     pending_space: Option<(usize, bool)>,
+}
+
+/// Byte offsets are stored as `u32`; a text beyond 4 GiB saturates rather than wraps.
+fn offset(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// Appends the offsets `i..j` (each byte of an unchanged run maps to itself).
+fn push_identity(starts: &mut Vec<u32>, i: usize, j: usize) {
+    match (u32::try_from(i), u32::try_from(j)) {
+        (Ok(a), Ok(b)) => starts.extend(a..b),
+        _ => starts.extend((i..j).map(offset)),
+    }
 }
 
 impl Builder {
@@ -220,7 +229,7 @@ impl Builder {
         if let Some((at, nl)) = self.pending_space.take() {
             if !self.bytes.is_empty() {
                 self.bytes.push(if nl { b'\n' } else { b' ' });
-                self.view.starts.push(u32::try_from(at).unwrap_or(u32::MAX));
+                self.starts.push(offset(at));
             }
         }
     }
@@ -232,28 +241,61 @@ impl Builder {
         let mut buf = [0u8; 4];
         let enc = c.encode_utf8(&mut buf);
         self.bytes.extend_from_slice(enc.as_bytes());
-        let o = u32::try_from(orig).unwrap_or(u32::MAX);
+        let o = offset(orig);
         for _ in 0..enc.len() {
-            self.view.starts.push(o);
+            self.starts.push(o);
         }
     }
 
     fn finish(self) -> View {
-        let mut view = self.view;
         // Every push wrote whole UTF-8 sequences, so this cannot fail; stay total regardless.
-        view.text = String::from_utf8(self.bytes).unwrap_or_default();
-        if view.text.is_empty() {
-            view.starts.clear();
-        }
-        view
+        let text = String::from_utf8(self.bytes).unwrap_or_default();
+        let starts = if text.is_empty() { Vec::new() } else { self.starts };
+        View { text, starts }
     }
+}
+
+/// Byte classes for the ASCII fast path of [`normalise`].
+const VISIBLE: u8 = 0;
+const SPACE: u8 = 1;
+const OTHER_WS: u8 = 2;
+const NON_ASCII: u8 = 3;
+
+static NORM_CLASS: [u8; 256] = {
+    let mut t = [NON_ASCII; 256];
+    let mut b = 0;
+    while b < 0x80 {
+        t[b] = match b as u8 {
+            b' ' => SPACE,
+            b'\t' | b'\n' | b'\x0C' | b'\r' => OTHER_WS,
+            _ => VISIBLE,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// End of the run starting at `i` (a visible ASCII byte) that normalises to itself lower-cased:
+/// visible ASCII, plus single spaces between visible ASCII bytes (a lone space maps to itself).
+fn ascii_run_end(bytes: &[u8], i: usize) -> usize {
+    let mut j = i + 1;
+    while let Some(&c) = bytes.get(j) {
+        match NORM_CLASS[c as usize] {
+            VISIBLE => j += 1,
+            SPACE if bytes.get(j + 1).is_some_and(|&n| NORM_CLASS[n as usize] == VISIBLE) => j += 2,
+            _ => break,
+        }
+    }
+    j
 }
 
 /// Normalises `text`. Never fails; every output byte maps back to an original character.
 pub fn normalise(text: &str) -> Normalised {
-    let mut b =
-        Builder { bytes: Vec::with_capacity(text.len() + 8), view: View::with_capacity(0), pending_space: None };
-    b.view.starts.reserve(text.len() + 8);
+    let mut b = Builder {
+        bytes: Vec::with_capacity(text.len() + 8),
+        starts: Vec::with_capacity(text.len() + 8),
+        pending_space: None,
+    };
     let mut invisible: Vec<InvisibleRun> = Vec::new();
     let mut tag_payloads: Vec<TagPayload> = Vec::new();
     let mut prev_letter = false;
@@ -264,9 +306,8 @@ pub fn normalise(text: &str) -> Normalised {
     while i < bytes.len() {
         let byte = bytes[i];
         if byte < 0x80 {
-            let letter = byte.is_ascii_alphanumeric();
             if let Some(mut r) = open_run.take() {
-                r.inside_word = r.inside_word && letter;
+                r.inside_word = r.inside_word && byte.is_ascii_alphanumeric();
                 invisible.push(r);
             }
             if byte.is_ascii_whitespace() {
@@ -278,18 +319,10 @@ pub fn normalise(text: &str) -> Normalised {
             if b.pending_space.is_some() {
                 b.flush_space();
             }
-            // Tight loop over visible ASCII: lower-case it and record where each byte came from.
-            let mut j = i;
-            let text_bytes = &mut b.bytes;
-            while j < bytes.len() {
-                let c = bytes[j];
-                if c >= 0x80 || c.is_ascii_whitespace() {
-                    break;
-                }
-                text_bytes.push(c.to_ascii_lowercase());
-                b.view.starts.push(u32::try_from(j).unwrap_or(u32::MAX));
-                j += 1;
-            }
+            // Plain ASCII is the common case: lower-case a whole run and map it in bulk.
+            let j = ascii_run_end(bytes, i);
+            b.bytes.extend(bytes[i..j].iter().map(u8::to_ascii_lowercase));
+            push_identity(&mut b.starts, i, j);
             prev_letter = bytes[j - 1].is_ascii_alphanumeric();
             i = j;
             continue;
@@ -376,11 +409,18 @@ pub fn normalise(text: &str) -> Normalised {
 #[derive(Debug, Clone, Default)]
 pub struct Folded {
     pub view: View,
+    /// Byte offset of every word in `view.text` (words are separated by exactly one space).
+    words: Vec<u32>,
 }
 
 impl Folded {
     pub fn text(&self) -> &str {
         &self.view.text
+    }
+
+    /// Byte offsets at which the words of the folded text start, in order.
+    pub fn word_starts(&self) -> &[u32] {
+        &self.words
     }
 }
 
@@ -401,116 +441,230 @@ fn leet(b: u8) -> Option<u8> {
     })
 }
 
+/// Byte classes for [`fold`]: which ASCII bytes continue a word, start one, are letters, or are
+/// leetspeak for a letter.
+const W_CONT: u8 = 1;
+const W_START: u8 = 2;
+const W_ALPHA: u8 = 4;
+const W_LEET: u8 = 8;
+
+static FOLD_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 0x80 {
+        let c = b as u8;
+        let mut v = 0;
+        if c.is_ascii_alphanumeric() || c == b'@' || c == b'$' {
+            v |= W_CONT | W_START;
+        }
+        // A pipe continues a word ("|gn0r3" is no word, "h3|p" is) but never starts one.
+        if c == b'|' {
+            v |= W_CONT;
+        }
+        if c.is_ascii_alphabetic() {
+            v |= W_ALPHA;
+        }
+        if matches!(c, b'0' | b'1' | b'3' | b'4' | b'5' | b'7' | b'8' | b'9' | b'@' | b'$' | b'|') {
+            v |= W_LEET;
+        }
+        t[b] = v;
+        b += 1;
+    }
+    t
+};
+
+/// Rewrites a finished token `out[ts..o]` (and its offsets) in place: leetspeak becomes letters
+/// in words that have letters, and symbol characters vanish from tokens that have none (so
+/// "$100" stays a number). Returns the token's new end.
+fn finish_token(out: &mut [u8], starts: &mut [u32], ts: usize, o: usize, has_letter: bool, has_leet: bool) -> usize {
+    let Some(tok) = out.get_mut(ts..o) else { return o };
+    if has_leet && has_letter {
+        for b in tok {
+            if let Some(l) = leet(*b) {
+                *b = l;
+            }
+        }
+        o
+    } else if !has_letter && tok.iter().any(|&b| b == b'@' || b == b'$' || b == b'|') {
+        let mut k = ts;
+        for r in ts..o {
+            if !matches!(out[r], b'@' | b'$' | b'|') {
+                out[k] = out[r];
+                starts[k] = starts[r];
+                k += 1;
+            }
+        }
+        k
+    } else {
+        o
+    }
+}
+
+/// The run of plain words starting at `i`: lower-case ASCII words separated by single spaces,
+/// each ending where the folded view ends it too (not at a digit, symbol, apostrophe or
+/// non-ASCII character that would continue or change the token). Such a run folds to itself.
+/// Returns the run's end (`i` when the first word is not plain) and appends the position of
+/// every separator inside it to `spaces`.
+fn plain_run(bytes: &[u8], i: usize, spaces: &mut Vec<usize>) -> usize {
+    let mut j = i;
+    let mut end = i;
+    let kept = spaces.len();
+    loop {
+        while bytes.get(j).is_some_and(u8::is_ascii_lowercase) {
+            j += 1;
+        }
+        match bytes.get(j) {
+            Some(&c) if c >= 0x80 || FOLD_CLASS[c as usize] & W_CONT != 0 => break,
+            Some(b'\'') if bytes.get(j + 1).is_some_and(u8::is_ascii_alphabetic) => break,
+            _ => {}
+        }
+        end = j;
+        if bytes.get(j) == Some(&b' ') && bytes.get(j + 1).is_some_and(u8::is_ascii_lowercase) {
+            spaces.push(j);
+            j += 1;
+        } else {
+            return end;
+        }
+    }
+    // The last word is not plain: give back the separator in front of it.
+    if spaces.len() > kept && spaces.last().is_some_and(|&sp| sp >= end) {
+        spaces.pop();
+    }
+    end
+}
+
 /// Builds the folded view from a normalised one in one pass over its bytes.
 pub fn fold(n: &Normalised) -> Folded {
     let src = &n.view;
     let text = src.text.as_str();
     let bytes = text.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
-    let mut starts: Vec<u32> = Vec::with_capacity(bytes.len());
-    // Current token in `out`: where it starts, whether it has letters / leet / symbol chars.
-    let mut tok_start: Option<usize> = None;
-    let (mut has_letter, mut has_leet) = (false, false);
+    let sst = src.starts.as_slice();
+    let len = bytes.len().min(sst.len());
+    // Folding never lengthens the text: every separator stands for at least one byte it drops.
+    let mut out: Vec<u8> = Vec::with_capacity(len);
+    let mut starts: Vec<u32> = Vec::with_capacity(len);
+    let mut words: Vec<u32> = Vec::with_capacity(len / 4 + 1);
     let mut singles = 0usize;
     let mut single_run = false;
-    let mut tokens = 0usize;
-
-    let finish = |out: &mut Vec<u8>, starts: &mut Vec<u32>, ts: usize, has_letter: bool, has_leet: bool| {
-        if has_leet && has_letter {
-            for b in &mut out[ts..] {
-                if let Some(l) = leet(*b) {
-                    *b = l;
-                }
-            }
-        } else if !has_letter && out[ts..].iter().any(|&b| b == b'@' || b == b'$' || b == b'|') {
-            let mut k = ts;
-            for r in ts..out.len() {
-                if !matches!(out[r], b'@' | b'$' | b'|') {
-                    out[k] = out[r];
-                    starts[k] = starts[r];
-                    k += 1;
-                }
-            }
-            out.truncate(k);
-            starts.truncate(k);
-        }
-    };
+    let mut spaces: Vec<usize> = Vec::new();
 
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let origin = src.starts.get(i).copied().unwrap_or(0);
-        let (word, len, letter) = if b < 0x80 {
-            let w = b.is_ascii_alphanumeric() || b == b'@' || b == b'$' || (b == b'|' && tok_start.is_some());
-            (w, 1, b.is_ascii_alphabetic())
-        } else {
-            let c = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
-            (c.is_alphanumeric(), c.len_utf8(), c.is_alphabetic())
-        };
-        if word {
-            if tok_start.is_none() {
-                if tokens > 0 {
-                    out.push(b' ');
-                    starts.push(origin);
-                }
-                tok_start = Some(out.len());
-                has_letter = false;
-                has_leet = false;
-            }
+    'tokens: loop {
+        // Skip to the next token start: an ASCII letter, digit, '@' or '$', or a non-ASCII
+        // alphanumeric character.
+        loop {
+            let Some(&b) = bytes.get(i) else { break 'tokens };
             if b < 0x80 {
-                let mut j = i;
-                while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || matches!(bytes[j], b'@' | b'$' | b'|')) {
-                    has_letter |= bytes[j].is_ascii_alphabetic();
-                    has_leet |= leet(bytes[j]).is_some();
-                    j += 1;
+                if FOLD_CLASS[b as usize] & W_START != 0 {
+                    break;
                 }
-                out.extend_from_slice(&bytes[i..j]);
-                starts.extend_from_slice(src.starts.get(i..j).unwrap_or(&[]));
-                i = j;
-                continue;
-            }
-            has_letter |= letter;
-            out.extend_from_slice(&bytes[i..i + len]);
-            for _ in 0..len {
-                starts.push(origin);
-            }
-        } else if b == b'\'' && tok_start.is_some() && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
-            // "don't" folds to "dont": an apostrophe inside a word is not a break.
-        } else if let Some(ts) = tok_start.take() {
-            finish(&mut out, &mut starts, ts, has_letter, has_leet);
-            if out.len() == ts {
-                // The token vanished (only symbols); drop the separator pushed before it.
-                if tokens > 0 {
-                    out.pop();
-                    starts.pop();
-                }
+                i += 1;
             } else {
-                tokens += 1;
-                if out.len() - ts == 1 && has_letter {
+                let c = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
+                if c.is_alphanumeric() {
+                    break;
+                }
+                i += c.len_utf8().max(1);
+            }
+        }
+        if i >= len {
+            break;
+        }
+        if !words.is_empty() {
+            out.push(b' ');
+            starts.push(sst[i]);
+        }
+        // Most prose is plain words: copy a whole run of them at once, then fix the offsets of
+        // its separators (a separator maps to the word after it) and note where words start.
+        spaces.clear();
+        let re = plain_run(&bytes[..len], i, &mut spaces);
+        if re > i {
+            let o0 = out.len();
+            out.extend_from_slice(&bytes[i..re]);
+            starts.extend_from_slice(&sst[i..re]);
+            let mut ws = i;
+            for we in spaces.iter().copied().chain(std::iter::once(re)) {
+                words.push(offset(o0 + ws - i));
+                if we - ws == 1 {
                     singles += 1;
                     single_run |= singles >= 3;
                 } else {
                     singles = 0;
                 }
+                if we < re {
+                    if let (Some(slot), Some(&next)) = (starts.get_mut(o0 + we - i), sst.get(we + 1)) {
+                        *slot = next;
+                    }
+                }
+                ws = we + 1;
             }
+            i = re;
+            continue;
         }
-        i += len;
-    }
-    if let Some(ts) = tok_start.take() {
-        finish(&mut out, &mut starts, ts, has_letter, has_leet);
-        if out.len() == ts && tokens > 0 {
-            out.pop();
-            starts.pop();
-        } else if out.len() - ts == 1 && has_letter {
-            singles += 1;
-            single_run |= singles >= 3;
+        let ts = out.len();
+        let mut flags = 0u8;
+        while i < len {
+            let b = bytes[i];
+            if b < 0x80 {
+                let t = FOLD_CLASS[b as usize];
+                if t & W_CONT != 0 {
+                    flags |= t;
+                    out.push(b);
+                    starts.push(sst[i]);
+                    i += 1;
+                    continue;
+                }
+                // "don't" folds to "dont": an apostrophe inside a word is not a break.
+                if b == b'\'' && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+                    i += 1;
+                    continue;
+                }
+                break;
+            }
+            let c = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
+            let w = c.len_utf8();
+            if !c.is_alphanumeric() || i + w > len {
+                break;
+            }
+            if c.is_alphabetic() {
+                flags |= W_ALPHA;
+            }
+            out.extend_from_slice(&bytes[i..i + w]);
+            starts.extend(std::iter::repeat_n(sst[i], w));
+            i += w;
+        }
+        let has_letter = flags & W_ALPHA != 0;
+        let end = out.len();
+        let o = finish_token(&mut out, &mut starts, ts, end, has_letter, flags & W_LEET != 0);
+        out.truncate(o);
+        starts.truncate(o);
+        if o == ts {
+            // The token vanished (only symbols); drop the separator written before it.
+            if !words.is_empty() {
+                out.pop();
+                starts.pop();
+            }
+        } else {
+            words.push(offset(ts));
+            if o - ts == 1 && has_letter {
+                singles += 1;
+                single_run |= singles >= 3;
+            } else {
+                singles = 0;
+            }
         }
     }
     if single_run {
         join_single_letters(&mut out, &mut starts);
+        words.clear();
+        words.push(0);
+        words.extend(out.iter().enumerate().filter(|(_, &b)| b == b' ').map(|(k, _)| offset(k + 1)));
     }
     let text = String::from_utf8(out).unwrap_or_default();
-    Folded { view: View { starts: if text.is_empty() { Vec::new() } else { starts }, text } }
+    if text.is_empty() {
+        return Folded::default();
+    }
+    Folded { view: View { starts, text }, words }
 }
 
 /// "i g n o r e" → "ignore": three or more one-letter words in a row form one word.

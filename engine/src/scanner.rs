@@ -5,200 +5,18 @@ use crate::config::{CustomPattern, ScannerConfig};
 use crate::decode;
 use crate::detect::{self, hidden, Hit};
 use crate::error::BuildError;
+use crate::matcher::{builtin, Arm, Builtin, Phrase};
 use crate::model::Model;
 use crate::normalise::{self, Folded, Normalised};
 use crate::raw_rules::{self, Check, RAW_RULES};
-use crate::rules::{On, PhraseRule, RULES};
 use crate::sanitize;
 use crate::types::{Action, Finding, PiiMode, Severity, Source, ThreatLevel, ThreatType, Verdict};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
-/// A rule set armed by literal triggers: one Aho-Corasick pass says which regexes can match.
-struct Armed {
-    ac: Option<AhoCorasick>,
-    /// Trigger pattern id → rule index.
-    owner: Vec<usize>,
-    /// Rules without usable triggers; they always run.
-    always: Vec<usize>,
-}
-
-impl Armed {
-    fn build(triggers: Vec<Vec<Vec<u8>>>, case_insensitive: bool) -> Result<Armed, String> {
-        let mut owner = Vec::new();
-        let mut pats: Vec<Vec<u8>> = Vec::new();
-        let mut always = Vec::new();
-        for (i, t) in triggers.into_iter().enumerate() {
-            if t.is_empty() {
-                always.push(i);
-            }
-            for p in t {
-                pats.push(p);
-                owner.push(i);
-            }
-        }
-        let ac = if pats.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .ascii_case_insensitive(case_insensitive)
-                    .build(&pats)
-                    .map_err(|e| e.to_string())?,
-            )
-        };
-        Ok(Armed { ac, owner, always })
-    }
-
-    /// Every (rule, position) where a trigger of the rule occurs, in text order, plus rules that
-    /// always run (position `None`, first).
-    fn occurrences(&self, hay: &str) -> Vec<(usize, Option<usize>)> {
-        let mut occ: Vec<(usize, Option<usize>)> = self.always.iter().map(|&r| (r, None)).collect();
-        if let Some(ac) = &self.ac {
-            for m in ac.find_overlapping_iter(hay) {
-                if let Some(&r) = self.owner.get(m.pattern().as_usize()) {
-                    occ.push((r, Some(m.start())));
-                }
-            }
-        }
-        occ
-    }
-}
-
-struct Phrase {
-    rule: &'static PhraseRule,
-    /// Anchored (run at each trigger occurrence) when the rule has triggers, else unanchored.
-    re: Regex,
-    /// Unanchored, for when a common trigger word occurs so often that one pass is cheaper.
-    whole: Regex,
-}
-
-/// Above this many trigger occurrences one unanchored pass beats many anchored attempts.
+/// Above this many candidate positions one unanchored pass beats many anchored attempts.
 const MANY_OCCURRENCES: usize = 12;
-
-struct Builtin {
-    fold: Vec<Phrase>,
-    norm: Vec<Phrase>,
-    fold_armed: Armed,
-    norm_armed: Armed,
-    raw: Vec<Regex>,
-}
-
-fn expand(re: &str) -> String {
-    let mut out = String::with_capacity(re.len() * 2);
-    let mut chars = re.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '~' if chars.peek().is_some_and(char::is_ascii_digit) => {
-                let d = chars.next().unwrap_or('1');
-                out.push_str("(?: [^ ]+){0,");
-                out.push(d);
-                out.push('}');
-            }
-            '\\' if chars.peek() == Some(&'b') => {
-                chars.next();
-                out.push_str("(?-u:\\b)");
-            }
-            '\\' => {
-                out.push('\\');
-                if let Some(n) = chars.next() {
-                    out.push(n);
-                }
-            }
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// Literal prefixes every match of `re` starts with, or nothing when they are unknown or short.
-fn prefixes(re: &str) -> Vec<Vec<u8>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let Ok(hir) = regex_syntax::ParserBuilder::new().utf8(false).build().parse(re) else {
-        return Vec::new();
-    };
-    let mut ex = Extractor::new();
-    ex.kind(ExtractKind::Prefix).limit_total(400);
-    let seq = ex.extract(&hir);
-    match seq.literals() {
-        Some(lits) if !lits.is_empty() && lits.iter().all(|l| l.as_bytes().len() >= 2) => {
-            // A literal that extends another adds nothing: the shorter one already arms the rule.
-            // Only the first word matters for arming; the anchored regex checks the rest.
-            let mut v: Vec<Vec<u8>> = lits
-                .iter()
-                .map(|l| {
-                    let b = l.as_bytes();
-                    let cut = b.iter().skip(2).position(|&c| c == b' ').map_or(b.len(), |p| p + 2);
-                    b[..cut].to_vec()
-                })
-                .collect();
-            v.sort();
-            v.dedup();
-            let mut kept: Vec<Vec<u8>> = Vec::new();
-            for l in v {
-                if !kept.iter().any(|k| l.starts_with(k)) {
-                    kept.push(l);
-                }
-            }
-            kept
-        }
-        _ => Vec::new(),
-    }
-}
-
-fn compile(name: &str, re: &str) -> Result<Regex, BuildError> {
-    RegexBuilder::new(re)
-        .size_limit(1 << 23)
-        .dfa_size_limit(1 << 23)
-        .build()
-        .map_err(|e| BuildError::BuiltinRule { name: name.to_string(), reason: e.to_string() })
-}
-
-fn builtin() -> Result<&'static Builtin, BuildError> {
-    static B: OnceLock<Result<Builtin, BuildError>> = OnceLock::new();
-    B.get_or_init(|| {
-        let mut fold = Vec::new();
-        let mut norm = Vec::new();
-        let mut fold_triggers = Vec::new();
-        let mut norm_triggers = Vec::new();
-        for rule in RULES {
-            let expanded = expand(rule.re);
-            let triggers = prefixes(&expanded);
-            let anchored = !triggers.is_empty();
-            let whole = compile(rule.name, &expanded)?;
-            let re = if anchored { compile(rule.name, &format!("^(?:{expanded})"))? } else { whole.clone() };
-            let p = Phrase { rule, re, whole };
-            match rule.on {
-                On::Fold => {
-                    fold.push(p);
-                    fold_triggers.push(triggers);
-                }
-                On::Norm => {
-                    norm.push(p);
-                    norm_triggers.push(triggers);
-                }
-            }
-        }
-        let arm = |t: Vec<Vec<Vec<u8>>>| {
-            Armed::build(t, false).map_err(|reason| BuildError::BuiltinRule { name: "phrase triggers".into(), reason })
-        };
-        // One automaton per view: the folded view's also finds profanity words, the normalised
-        // view's also arms the raw-text rules (their triggers, lower-cased, survive normalising).
-        fold_triggers.extend(detect::profanity::words().map(|w| vec![w.as_bytes().to_vec()]));
-        norm_triggers
-            .extend(RAW_RULES.iter().map(|r| r.triggers.iter().map(|t| t.to_ascii_lowercase().into_bytes()).collect()));
-        let fold_armed = arm(fold_triggers)?;
-        let norm_armed = arm(norm_triggers)?;
-        let raw = RAW_RULES.iter().map(|r| compile(r.name, r.re)).collect::<Result<Vec<_>, _>>()?;
-        Ok(Builtin { fold, norm, fold_armed, norm_armed, raw })
-    })
-    .as_ref()
-    .map_err(Clone::clone)
-}
 
 struct CustomSet {
     literal_ac: Option<AhoCorasick>,
@@ -307,6 +125,8 @@ struct Raw {
 pub const MODEL_LOW: f32 = 0.6;
 pub const MODEL_MEDIUM: f32 = 0.9;
 pub const MODEL_HIGH: f32 = 0.98;
+/// Below this many words a classifier finding is at most `Low`.
+pub const MODEL_MIN_WORDS: usize = 5;
 
 impl Scanner {
     pub fn new(config: &ScannerConfig) -> Result<Scanner, BuildError> {
@@ -371,59 +191,11 @@ impl Scanner {
         let b = self.builtin;
         let untrusted = source.is_untrusted_content();
 
-        let fold_occ = b.fold_armed.occurrences(seg.fold.text());
-        let norm_occ = b.norm_armed.occurrences(seg.norm.text());
+        let fold_c = b.fold_candidates(seg.fold.text(), seg.fold.word_starts());
         if det.prompt_injection || det.jailbreak {
-            for (phrases, occ, view, kind) in [
-                (&b.fold, &fold_occ, seg.fold.text(), ViewKind::Fold),
-                (&b.norm, &norm_occ, seg.norm.text(), ViewKind::Norm),
-            ] {
-                let bytes = view.as_bytes();
-                let mut counts = vec![0usize; phrases.len()];
-                for &(ri, _) in occ.iter() {
-                    if let Some(c) = counts.get_mut(ri) {
-                        *c += 1;
-                    }
-                }
-                // Per rule: where its last match ended, and whether it already ran over the whole view.
-                let mut last_end = vec![0usize; phrases.len()];
-                let mut done = vec![false; phrases.len()];
-                for &(ri, pos) in occ.iter() {
-                    let Some(p) = phrases.get(ri) else { continue };
-                    if done[ri] || !det.enabled(p.rule.ty) || p.rule.untrusted_only && !untrusted {
-                        continue;
-                    }
-                    // A common trigger word: one unanchored pass beats many anchored attempts.
-                    let pos = if counts[ri] > MANY_OCCURRENCES { None } else { pos };
-                    match pos {
-                        None => {
-                            done[ri] = true;
-                            for m in p.whole.find_iter(view) {
-                                if kind == ViewKind::Fold && m.start() > 0 && bytes.get(m.start() - 1) != Some(&b' ') {
-                                    continue;
-                                }
-                                let h = Hit::new(p.rule.ty, p.rule.sev, m.start(), m.end(), p.rule.name);
-                                self.emit(seg, kind, h, out);
-                            }
-                        }
-                        Some(at) => {
-                            // Fold rules start at a word; a trigger inside a word is no start.
-                            if kind == ViewKind::Fold && at > 0 && bytes.get(at - 1) != Some(&b' ') {
-                                continue;
-                            }
-                            if at < last_end[ri] {
-                                continue;
-                            }
-                            let Some(rest) = view.get(at..) else { continue };
-                            if let Some(m) = p.re.find(rest) {
-                                last_end[ri] = at + m.end();
-                                let h = Hit::new(p.rule.ty, p.rule.sev, at, at + m.end(), p.rule.name);
-                                self.emit(seg, kind, h, out);
-                            }
-                        }
-                    }
-                }
-            }
+            let norm_c = b.norm_candidates(seg.norm.text());
+            self.phrases(seg, &b.fold, &fold_c.at, &fold_c.gates, ViewKind::Fold, untrusted, out);
+            self.phrases(seg, &b.norm, &norm_c.at, &[], ViewKind::Norm, untrusted, out);
             if det.prompt_injection && untrusted {
                 let mut hits = Vec::new();
                 detect::indirect::detect(seg.norm.text(), &mut hits);
@@ -434,12 +206,7 @@ impl Scanner {
         }
 
         if det.secrets || det.suspicious_code {
-            let mut on = vec![false; RAW_RULES.len()];
-            for &(ri, _) in &norm_occ {
-                if let Some(flag) = ri.checked_sub(b.norm.len()).and_then(|k| on.get_mut(k)) {
-                    *flag = true;
-                }
-            }
+            let on = b.raw_armed.armed(seg.norm.text());
             for ((rule, re), _) in RAW_RULES.iter().zip(&b.raw).zip(on).filter(|(_, on)| *on) {
                 if !det.enabled(rule.ty) {
                     continue;
@@ -477,8 +244,7 @@ impl Scanner {
         }
         if det.profanity {
             let mut ph = Vec::new();
-            let words = fold_occ.iter().filter_map(|&(ri, pos)| Some((ri.checked_sub(b.fold.len())?, pos?)));
-            detect::profanity::detect(seg.fold.text(), words, &mut ph);
+            detect::profanity::detect(seg.fold.text(), fold_c.words.iter().copied(), &mut ph);
             for h in ph {
                 self.emit(seg, ViewKind::Fold, h, out);
             }
@@ -533,6 +299,91 @@ impl Scanner {
         }
     }
 
+    /// Runs the phrase rules of one view at their candidate positions. `at` holds (rule,
+    /// alternative, position) triples; `gates` says which gate literals the text holds (fold
+    /// rules only).
+    #[allow(clippy::too_many_arguments)]
+    fn phrases(
+        &self,
+        seg: &Seg<'_>,
+        phrases: &[Phrase],
+        at: &[(usize, usize, usize, usize)],
+        gates: &[Vec<u32>],
+        kind: ViewKind,
+        untrusted: bool,
+        out: &mut Vec<Raw>,
+    ) {
+        let det = &self.config.detectors;
+        let view = match kind {
+            ViewKind::Fold => seg.fold.text(),
+            _ => seg.norm.text(),
+        };
+        let bytes = view.as_bytes();
+        let mut per_rule: Vec<Vec<usize>> = vec![Vec::new(); phrases.len()];
+        for &(r, k, pos, word) in at {
+            if let (Some(p), Some(list)) = (phrases.get(r), per_rule.get_mut(r)) {
+                if p.viable(k, word, gates) {
+                    list.push(pos);
+                }
+            }
+        }
+        let mut line_starts: Option<Vec<usize>> = None;
+        for ((p, mut positions), _) in phrases.iter().zip(per_rule).zip(0..) {
+            if !det.enabled(p.rule.ty) || p.rule.untrusted_only && !untrusted {
+                continue;
+            }
+            match p.arm {
+                Arm::Triggers => {
+                    positions.sort_unstable();
+                    positions.dedup();
+                }
+                Arm::LineStart => {
+                    positions = line_starts
+                        .get_or_insert_with(|| {
+                            std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1)).collect()
+                        })
+                        .clone();
+                }
+                Arm::Always => {}
+            }
+            if positions.is_empty() && p.arm != Arm::Always {
+                continue;
+            }
+            // Many candidates: one unanchored pass beats many anchored attempts.
+            let whole = p.arm == Arm::Always
+                || match p.arm {
+                    Arm::LineStart => positions.len() > 32 && positions.len() * 64 > view.len(),
+                    _ => positions.len() > MANY_OCCURRENCES.max(view.len() / 200),
+                };
+            if whole {
+                for m in p.whole.find_iter(view) {
+                    // Fold rules start at a word; a match inside a word is no start.
+                    if kind == ViewKind::Fold && m.start() > 0 && bytes.get(m.start() - 1) != Some(&b' ') {
+                        continue;
+                    }
+                    let h = Hit::new(p.rule.ty, p.rule.sev, m.start(), m.end(), p.rule.name);
+                    self.emit(seg, kind, h, out);
+                }
+                continue;
+            }
+            let mut last_end = 0;
+            for pos in positions {
+                if kind == ViewKind::Fold && pos > 0 && bytes.get(pos - 1) != Some(&b' ') {
+                    continue;
+                }
+                if pos < last_end {
+                    continue;
+                }
+                let Some(rest) = view.get(pos..) else { continue };
+                if let Some(m) = p.re.find(rest) {
+                    last_end = pos + m.end();
+                    let h = Hit::new(p.rule.ty, p.rule.sev, pos, pos + m.end(), p.rule.name);
+                    self.emit(seg, kind, h, out);
+                }
+            }
+        }
+    }
+
     fn custom_patterns(&self, seg: &Seg<'_>, out: &mut Vec<Raw>) {
         let pats = &self.config.custom_patterns;
         let mk = |i: usize, s: usize, e: usize| -> Option<Hit> {
@@ -567,7 +418,7 @@ impl Scanner {
     }
 
     fn classify(&self, model: &Model, seg: &Seg<'_>, out: &mut Vec<Raw>) {
-        let (p, s, e) = model.score(seg.fold.text());
+        let (p, s, e) = model.score_words(seg.fold.text(), seg.fold.word_starts());
         let sev = if p >= MODEL_HIGH {
             Severity::High
         } else if p >= MODEL_MEDIUM {
@@ -577,6 +428,10 @@ impl Scanner {
         } else {
             return;
         };
+        // A handful of words carries too few n-grams for the model to be sure
+        // ("via responses" once scored 0.9): alone, it may only note them.
+        // Short attacks are the rules' job, and they catch them.
+        let sev = if seg.fold.word_starts().len() < MODEL_MIN_WORDS { sev.min(Severity::Low) } else { sev };
         let h = Hit::new(ThreatType::PromptInjection, sev, s, e, "classifier");
         self.emit(seg, ViewKind::Fold, h, out);
     }
@@ -646,10 +501,22 @@ impl Scanner {
                 original: original.to_string(),
             });
         }
-        findings.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(b.severity.cmp(&a.severity)));
+        // Detectors report in whatever order their passes run; a total order makes duplicates
+        // adjacent (the strongest first) and the verdict independent of that order.
+        findings.sort_by(|a, b| {
+            (a.start, b.end, a.threat_type, &a.pattern, b.severity, &a.custom_type).cmp(&(
+                b.start,
+                a.end,
+                b.threat_type,
+                &b.pattern,
+                a.severity,
+                &b.custom_type,
+            ))
+        });
         findings.dedup_by(|b, a| {
             a.threat_type == b.threat_type && a.start == b.start && a.end == b.end && a.pattern == b.pattern
         });
+        findings.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(b.severity.cmp(&a.severity)));
 
         let risk_score = risk(&findings);
         let counted: Vec<Finding> =
@@ -747,11 +614,6 @@ mod timing {
             println!("{name:>12}: {:8.1} µs", t.elapsed().as_secs_f64() * 1e6 / n as f64);
         };
         let seg = s.segment(&text, Place::Root);
-        println!(
-            "fold patterns {}, norm patterns {}",
-            s.builtin.fold_armed.owner.len(),
-            s.builtin.norm_armed.owner.len()
-        );
         time("count_bytes", &|| {
             std::hint::black_box(std::hint::black_box(&text).bytes().filter(|&b| b == b'@').count());
         });
@@ -760,8 +622,11 @@ mod timing {
         });
         time("normalise", &|| drop(std::hint::black_box(normalise::normalise(&text))));
         time("fold", &|| drop(std::hint::black_box(normalise::fold(&seg.norm))));
-        time("fold_ac", &|| drop(std::hint::black_box(s.builtin.fold_armed.occurrences(seg.fold.text()))));
-        time("norm_ac", &|| drop(std::hint::black_box(s.builtin.norm_armed.occurrences(seg.norm.text()))));
+        time("fold_walk", &|| {
+            drop(std::hint::black_box(s.builtin.fold_candidates(seg.fold.text(), seg.fold.word_starts())))
+        });
+        time("norm_walk", &|| drop(std::hint::black_box(s.builtin.norm_candidates(seg.norm.text()))));
+        time("raw_armed", &|| drop(std::hint::black_box(s.builtin.raw_armed.armed(seg.norm.text()))));
         time("pii", &|| {
             let mut v = Vec::new();
             detect::pii::detect(&text, &mut v);

@@ -17,6 +17,7 @@ pub struct RawConfig {
     pub database_url: Option<Secret<String>>,
     pub secret_key: Option<Secret<String>>,
     pub max_body_bytes: Option<u64>,
+    pub guard_max_content_bytes: Option<u64>,
     pub upstream_timeout_ms: Option<u64>,
     pub session_ttl_hours: Option<u64>,
     pub cookie_secure: Option<bool>,
@@ -24,12 +25,13 @@ pub struct RawConfig {
 }
 
 /// The environment variables that override the file, with their keys.
-const ENV_KEYS: [(&str, &str); 9] = [
+const ENV_KEYS: [(&str, &str); 10] = [
     ("RAMPART_ADDR", "addr"),
     ("RAMPART_DATA_DIR", "data_dir"),
     ("DATABASE_URL", "database_url"),
     ("RAMPART_SECRET_KEY", "secret_key"),
     ("RAMPART_MAX_BODY_BYTES", "max_body_bytes"),
+    ("RAMPART_GUARD_MAX_CONTENT_BYTES", "guard_max_content_bytes"),
     ("RAMPART_UPSTREAM_TIMEOUT_MS", "upstream_timeout_ms"),
     ("RAMPART_SESSION_TTL_HOURS", "session_ttl_hours"),
     ("RAMPART_COOKIE_SECURE", "cookie_secure"),
@@ -45,6 +47,8 @@ pub struct Config {
     /// `None` until resolved by [`Config::resolve_secret_key`].
     pub secret_key: Option<Secret<String>>,
     pub max_body_bytes: usize,
+    /// Largest `content`/`output` the guard API scans.
+    pub guard_max_content_bytes: usize,
     pub upstream_timeout: Duration,
     pub session_ttl: Duration,
     pub cookie_secure: bool,
@@ -88,6 +92,9 @@ impl RawConfig {
                 "database_url" => raw.database_url = Some(Secret::new(value)),
                 "secret_key" => raw.secret_key = Some(Secret::new(value)),
                 "max_body_bytes" => raw.max_body_bytes = Some(value.parse().map_err(|e| bad(format!("{e}")))?),
+                "guard_max_content_bytes" => {
+                    raw.guard_max_content_bytes = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
                 "upstream_timeout_ms" => {
                     raw.upstream_timeout_ms = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
                 }
@@ -131,6 +138,13 @@ impl RawConfig {
         if max_body_bytes == 0 || max_body_bytes > 1024 * 1024 * 1024 {
             return Err(invalid("max_body_bytes (RAMPART_MAX_BODY_BYTES)", "must be between 1 and 1073741824"));
         }
+        let guard_max = self.guard_max_content_bytes.unwrap_or(1024 * 1024);
+        if guard_max == 0 || guard_max > 64 * 1024 * 1024 {
+            return Err(invalid(
+                "guard_max_content_bytes (RAMPART_GUARD_MAX_CONTENT_BYTES)",
+                "must be between 1 and 67108864",
+            ));
+        }
         let upstream_timeout_ms = self.upstream_timeout_ms.unwrap_or(120_000);
         if upstream_timeout_ms == 0 {
             return Err(invalid("upstream_timeout_ms (RAMPART_UPSTREAM_TIMEOUT_MS)", "must be positive"));
@@ -145,6 +159,7 @@ impl RawConfig {
             database_url,
             secret_key: self.secret_key,
             max_body_bytes: usize::try_from(max_body_bytes).unwrap_or(usize::MAX),
+            guard_max_content_bytes: usize::try_from(guard_max).unwrap_or(usize::MAX),
             upstream_timeout: Duration::from_millis(upstream_timeout_ms),
             session_ttl: Duration::from_secs(ttl_hours * 3600),
             cookie_secure: self.cookie_secure.unwrap_or(true),
@@ -157,6 +172,7 @@ fn var_key(var: &'static str, key: &'static str) -> &'static str {
     // Static strings so errors can name both spellings without allocation.
     match (var, key) {
         ("RAMPART_MAX_BODY_BYTES", _) => "max_body_bytes (RAMPART_MAX_BODY_BYTES)",
+        ("RAMPART_GUARD_MAX_CONTENT_BYTES", _) => "guard_max_content_bytes (RAMPART_GUARD_MAX_CONTENT_BYTES)",
         ("RAMPART_UPSTREAM_TIMEOUT_MS", _) => "upstream_timeout_ms (RAMPART_UPSTREAM_TIMEOUT_MS)",
         ("RAMPART_SESSION_TTL_HOURS", _) => "session_ttl_hours (RAMPART_SESSION_TTL_HOURS)",
         ("RAMPART_COOKIE_SECURE", _) => "cookie_secure (RAMPART_COOKIE_SECURE)",

@@ -35,6 +35,12 @@ pub enum ProxyError {
     /// An error answer from the upstream, relayed with its own status.
     #[error("upstream answered {status}")]
     Upstream { status: StatusCode, body: Value },
+    /// Content scanning decided to block the request.
+    #[error("the request was blocked by content scanning ({summary})")]
+    Blocked { summary: String, threats: Value },
+    /// The proxy's stored scanning configuration does not compile.
+    #[error("this proxy's content scanning configuration is invalid; fix it in the dashboard")]
+    Misconfigured,
     #[error("internal error")]
     Internal,
 }
@@ -50,6 +56,8 @@ impl ProxyError {
             ProxyError::UpstreamTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
             ProxyError::UpstreamInvalid(_) => StatusCode::BAD_GATEWAY,
             ProxyError::Upstream { status, .. } => *status,
+            ProxyError::Blocked { .. } => StatusCode::BAD_REQUEST,
+            ProxyError::Misconfigured => StatusCode::SERVICE_UNAVAILABLE,
             ProxyError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -68,6 +76,8 @@ impl ProxyError {
                 "api_error"
             }
             (ProxyError::Upstream { .. }, _) => "api_error",
+            (ProxyError::Blocked { .. }, _) => "invalid_request_error",
+            (ProxyError::Misconfigured, _) => "api_error",
             (ProxyError::Internal, _) => "api_error",
         }
     }
@@ -83,6 +93,8 @@ impl ProxyError {
             ProxyError::UpstreamTimeout(_) => "upstream_timeout",
             ProxyError::UpstreamInvalid(_) => "upstream_invalid_response",
             ProxyError::Upstream { .. } => "upstream_error",
+            ProxyError::Blocked { .. } => "content_blocked",
+            ProxyError::Misconfigured => "proxy_misconfigured",
             ProxyError::Internal => "internal_error",
         }
     }
@@ -95,12 +107,18 @@ impl ProxyError {
             }
         }
         let message = self.to_string();
-        match flavor {
+        let mut body = match flavor {
             Flavor::OpenAi => {
                 json!({"error": {"message": message, "type": self.kind(flavor), "param": null, "code": self.code()}})
             }
-            Flavor::Anthropic => json!({"type": "error", "error": {"type": self.kind(flavor), "message": message}}),
+            Flavor::Anthropic => {
+                json!({"type": "error", "error": {"type": self.kind(flavor), "message": message, "code": self.code()}})
+            }
+        };
+        if let (ProxyError::Blocked { threats, .. }, Some(error)) = (self, body.get_mut("error")) {
+            error["threats"] = threats.clone();
         }
+        body
     }
 
     /// The error as an SSE event, for failures after a stream has started.

@@ -32,11 +32,36 @@ enum Command {
         #[arg(long, env = "RAMPART_BOOTSTRAP_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Scan text from stdin and print the verdict as JSON (the guard API's
+    /// scan-content answer). With --jsonl, each input line is a JSON object
+    /// with `text` (and optional `source`) and each output line its verdict.
+    Scan {
+        #[arg(long, value_enum, default_value_t = Level::Medium)]
+        level: Level,
+        #[arg(long, value_enum, default_value_t = SourceArg::UserInput)]
+        source: SourceArg,
+        #[arg(long)]
+        jsonl: bool,
+    },
     /// Serve the built-in mock LLM on its own address.
     MockLlm {
         #[arg(long, default_value = "127.0.0.1:9100")]
         addr: std::net::SocketAddr,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Level {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SourceArg {
+    UserInput,
+    ToolOutput,
+    Document,
 }
 
 fn main() -> ExitCode {
@@ -103,6 +128,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             store.close().await;
             write_stdout(&server::bootstrap::to_json(&done))
         }
+        Command::Scan { level, source, jsonl } => scan(level, source, jsonl),
         Command::MockLlm { addr } => {
             let listener =
                 tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("could not listen on {addr}: {e}"))?;
@@ -140,4 +166,53 @@ async fn wait_for_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
+}
+
+/// `rampart scan`: offline verdicts, for evaluating rampart on your own data.
+fn scan(level: Level, source: SourceArg, jsonl: bool) -> Result<(), String> {
+    use std::io::{BufRead, Read, Write};
+    let level = match level {
+        Level::Low => engine::ThreatLevel::Low,
+        Level::Medium => engine::ThreatLevel::Medium,
+        Level::High => engine::ThreatLevel::High,
+    };
+    let default_source = match source {
+        SourceArg::UserInput => engine::Source::UserInput,
+        SourceArg::ToolOutput => engine::Source::ToolOutput,
+        SourceArg::Document => engine::Source::Document,
+    };
+    let scanner = engine::Scanner::new(&engine::ScannerConfig::with_level(level)).map_err(|e| e.to_string())?;
+    let verdict_of = |text: String, source: engine::Source| {
+        let started = std::time::Instant::now();
+        let verdict = scanner.scan(&text, source);
+        server::guard::content_verdict(&verdict, text, started.elapsed().as_secs_f64() * 1000.0)
+    };
+    let stdin = std::io::stdin();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let write_err = |e: std::io::Error| format!("could not write to stdout: {e}");
+    if !jsonl {
+        let mut text = String::new();
+        stdin.lock().read_to_string(&mut text).map_err(|e| format!("stdin is not UTF-8 text: {e}"))?;
+        writeln!(out, "{}", verdict_of(text, default_source)).map_err(write_err)?;
+        return out.flush().map_err(write_err);
+    }
+    #[derive(serde::Deserialize)]
+    struct Line {
+        text: String,
+        #[serde(default)]
+        source: Option<String>,
+    }
+    for (n, line) in stdin.lock().lines().enumerate() {
+        let line = line.map_err(|e| format!("line {}: {e}", n + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed: Line = serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", n + 1))?;
+        let source = match parsed.source.as_deref() {
+            Some(s) => s.parse().map_err(|_| format!("line {}: unknown source `{s}`", n + 1))?,
+            None => default_source,
+        };
+        writeln!(out, "{}", verdict_of(parsed.text, source)).map_err(write_err)?;
+    }
+    out.flush().map_err(write_err)
 }

@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
+use engine::Scanner;
 use store::api_keys::{ActiveKey, PresentedKey};
 use store::crypto::MasterKey;
-use store::proxies::Provider;
+use store::proxies::{Provider, ScanSettings};
 use store::{Secret, Store};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -28,6 +29,34 @@ pub struct ProxyRuntime {
     pub base_url: Option<String>,
     pub provider_key: Option<Secret<String>>,
     pub timeout: Duration,
+    pub scanning: Scanning,
+    /// The settings `scanning` was compiled from, to reuse it across reloads.
+    scan_settings: ScanSettings,
+}
+
+/// A proxy's compiled content scanner.
+#[derive(Debug, Clone)]
+pub enum Scanning {
+    /// Requests through the proxy are scanned.
+    On(Arc<Scanner>),
+    /// The proxy path does not scan; the guard API still scans on request.
+    Disabled(Arc<Scanner>),
+    /// The stored configuration does not compile. Requests are refused
+    /// rather than forwarded unscanned.
+    Broken(String),
+}
+
+impl Scanning {
+    fn compile(settings: &ScanSettings, proxy_id: &str) -> Self {
+        match Scanner::new(&settings.scanner) {
+            Ok(s) if settings.enabled => Scanning::On(Arc::new(s)),
+            Ok(s) => Scanning::Disabled(Arc::new(s)),
+            Err(e) => {
+                tracing::error!(proxy_id, error = %e, "the proxy's scanner configuration does not compile");
+                Scanning::Broken(e.to_string())
+            }
+        }
+    }
 }
 
 /// The caller a key resolved to.
@@ -46,7 +75,14 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub async fn load(store: &Store, master: &MasterKey, default_timeout: Duration) -> store::Result<Self> {
+    /// Loads keys and proxies. Scanners whose settings did not change since
+    /// `previous` are reused instead of compiled again.
+    pub async fn load(
+        store: &Store,
+        master: &MasterKey,
+        default_timeout: Duration,
+        previous: Option<&Snapshot>,
+    ) -> store::Result<Self> {
         // Read the version first: a change racing with the load bumps it
         // again, so the next poll reloads rather than missing it.
         let version = store.config_version().await?;
@@ -58,7 +94,15 @@ impl Snapshot {
             .map(|p| {
                 let timeout =
                     p.proxy.settings.upstream_timeout_ms.map(Duration::from_millis).unwrap_or(default_timeout);
+                let scan_settings = p.proxy.settings.scanning;
+                let scanning = previous
+                    .and_then(|prev| prev.proxies.get(&p.proxy.id))
+                    .filter(|prev| prev.scan_settings == scan_settings)
+                    .map(|prev| prev.scanning.clone())
+                    .unwrap_or_else(|| Scanning::compile(&scan_settings, &p.proxy.id));
                 let runtime = ProxyRuntime {
+                    scanning,
+                    scan_settings,
                     id: p.proxy.id.clone(),
                     org_id: p.proxy.org_id,
                     provider: p.proxy.provider,
@@ -70,6 +114,10 @@ impl Snapshot {
             })
             .collect();
         Ok(Self { version, keys, proxies })
+    }
+
+    pub fn proxy(&self, id: &str) -> Option<&Arc<ProxyRuntime>> {
+        self.proxies.get(id)
     }
 
     /// Resolves a presented API key. `None` for unknown, revoked or wrong keys;
@@ -115,7 +163,7 @@ impl SnapshotHandle {
 
     /// Reloads from the store and swaps the snapshot in.
     pub async fn reload(&self, store: &Store, master: &MasterKey, default_timeout: Duration) -> store::Result<()> {
-        let next = Snapshot::load(store, master, default_timeout).await?;
+        let next = Snapshot::load(store, master, default_timeout, Some(&self.load())).await?;
         self.current.store(Arc::new(next));
         Ok(())
     }

@@ -35,8 +35,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::proxy;
 use crate::state::AppState;
+use crate::{guard, proxy};
 
 const REQUEST_ID: &str = "x-request-id";
 
@@ -60,6 +60,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/responses", post(proxy::responses))
         .route("/v1/messages", post(proxy::messages))
         .route("/v1/models", get(proxy::models))
+        .route("/v1/guard/{proxy_id}/agent/scan-content", post(guard::scan_content))
+        .route("/v1/guard/{proxy_id}/agent/scan-output", post(guard::scan_output))
+        .route("/v1/guard/agent/scan-content", post(guard::missing_proxy_id))
+        .route("/v1/guard/agent/scan-output", post(guard::missing_proxy_id))
         .route("/v1/{*rest}", any(proxy::not_found))
         .route("/v1", any(proxy::not_found))
         .route("/healthz", get(healthz))

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Result, Store};
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RequestEvent {
     pub id: String,
     pub org_id: String,
@@ -24,6 +24,12 @@ pub struct RequestEvent {
     pub app_context: Option<String>,
     pub error: Option<String>,
     pub created_at: i64,
+    /// What content scanning decided (`allow`, `warn`, `sanitize`, `block`);
+    /// `None` when the proxy does not scan.
+    pub scan_action: Option<String>,
+    pub risk_score: Option<f64>,
+    /// The findings as a JSON list, without the matched personal data or secrets.
+    pub threats: Option<String>,
 }
 
 /// Totals for the overview page.
@@ -35,46 +41,53 @@ pub struct EventTotals {
     pub output_tokens: i64,
 }
 
-type EventRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    i64,
-);
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: String,
+    org_id: String,
+    proxy_id: String,
+    api_key_id: String,
+    api: String,
+    model: String,
+    stream: i64,
+    status: i64,
+    latency_ms: i64,
+    input_tokens: Option<i64>,
+    output_tokens: Option<i64>,
+    end_user_id: Option<String>,
+    session_id: Option<String>,
+    app_context: Option<String>,
+    error: Option<String>,
+    created_at: i64,
+    scan_action: Option<String>,
+    risk_score: Option<f64>,
+    threats: Option<String>,
+}
 
 const EVENT_COLUMNS: &str = "id, org_id, proxy_id, api_key_id, api, model, stream, status, latency_ms, \
-     input_tokens, output_tokens, end_user_id, session_id, app_context, error, created_at";
+     input_tokens, output_tokens, end_user_id, session_id, app_context, error, created_at, scan_action, risk_score, threats";
 
 fn event_from_row(r: EventRow) -> RequestEvent {
     RequestEvent {
-        id: r.0,
-        org_id: r.1,
-        proxy_id: r.2,
-        api_key_id: r.3,
-        api: r.4,
-        model: r.5,
-        stream: r.6 != 0,
-        status: u16::try_from(r.7).unwrap_or(0),
-        latency_ms: r.8,
-        input_tokens: r.9,
-        output_tokens: r.10,
-        end_user_id: r.11,
-        session_id: r.12,
-        app_context: r.13,
-        error: r.14,
-        created_at: r.15,
+        id: r.id,
+        org_id: r.org_id,
+        proxy_id: r.proxy_id,
+        api_key_id: r.api_key_id,
+        api: r.api,
+        model: r.model,
+        stream: r.stream != 0,
+        status: u16::try_from(r.status).unwrap_or(0),
+        latency_ms: r.latency_ms,
+        input_tokens: r.input_tokens,
+        output_tokens: r.output_tokens,
+        end_user_id: r.end_user_id,
+        session_id: r.session_id,
+        app_context: r.app_context,
+        error: r.error,
+        created_at: r.created_at,
+        scan_action: r.scan_action,
+        risk_score: r.risk_score,
+        threats: r.threats,
     }
 }
 
@@ -88,7 +101,7 @@ impl Store {
         for e in events {
             sqlx::query(&format!(
                 "INSERT INTO request_events ({EVENT_COLUMNS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
             ))
             .bind(&e.id)
             .bind(&e.org_id)
@@ -106,6 +119,9 @@ impl Store {
             .bind(&e.app_context)
             .bind(&e.error)
             .bind(e.created_at)
+            .bind(&e.scan_action)
+            .bind(e.risk_score)
+            .bind(&e.threats)
             .execute(&mut *tx)
             .await?;
         }

@@ -48,16 +48,40 @@ impl Provider {
 
 /// Settings stored as JSON next to a proxy. Unknown fields are kept out by
 /// `deny_unknown_fields` so a typo in an API call is an error, not a no-op.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ProxySettings {
     /// How long to wait for the upstream's first byte (and between stream
     /// chunks) before answering 504. `None` uses the server default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upstream_timeout_ms: Option<u64>,
+    /// How requests through this proxy are scanned before they go upstream.
+    #[serde(default)]
+    pub scanning: ScanSettings,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+/// Content scanning for one proxy. On by default, at the `medium` level:
+/// a gateway that forgets to protect is worse than one that asks to be told less.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScanSettings {
+    #[serde(default = "enabled")]
+    pub enabled: bool,
+    #[serde(default)]
+    pub scanner: engine::ScannerConfig,
+}
+
+fn enabled() -> bool {
+    true
+}
+
+impl Default for ScanSettings {
+    fn default() -> Self {
+        Self { enabled: true, scanner: engine::ScannerConfig::default() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Proxy {
     pub id: String,
     pub org_id: String,

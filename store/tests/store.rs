@@ -187,6 +187,9 @@ async fn events_round_trip_and_totals(store: Store) {
         app_context: Some("support".into()),
         error: None,
         created_at: at,
+        scan_action: Some("warn".into()),
+        risk_score: Some(0.25),
+        threats: Some(r#"[{"type":"profanity"}]"#.into()),
     };
     let batch = vec![event(&org.id, 200, now - 10), event(&org.id, 502, now), event(&other.id, 200, now)];
     store.insert_events(&batch).await.unwrap();

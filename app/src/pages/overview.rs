@@ -22,7 +22,10 @@ pub fn Overview() -> impl IntoView {
                             <section class="card">
                                 <h2>"Point an SDK at rampart"</h2>
                                 <p>"Create an API key, then set the SDK's base URL to this server and use the key as its API key:"</p>
-                                <pre class="mono">"client = OpenAI(base_url=\"http://127.0.0.1:3000/v1\", api_key=\"rk_…\")\nclient = Anthropic(base_url=\"http://127.0.0.1:3000\", api_key=\"rk_…\")"</pre>
+                                <pre class="mono">{format!(
+                                    "client = OpenAI(base_url=\"{0}/v1\", api_key=\"rk_…\")\nclient = Anthropic(base_url=\"{0}\", api_key=\"rk_…\")",
+                                    o.base_url
+                                )}</pre>
                             </section>
                         }.into_any(),
                         Err(e) => view! { <ErrorNote error=e/> }.into_any(),

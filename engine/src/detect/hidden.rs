@@ -1,6 +1,7 @@
 //! Text a human reader would not see: HTML and markdown comments, CSS-hidden elements,
 //! invisible Unicode (zero-width, bidi controls, tag characters).
 
+use super::bytes::contains;
 use super::Hit;
 use crate::normalise::{InvisibleKind, Normalised};
 use crate::types::{Severity, ThreatType};
@@ -53,17 +54,18 @@ pub(crate) fn containers(text: &str, out: &mut Vec<Container>) {
             });
         }
     };
-    if text.contains("<!--") {
+    let b = text.as_bytes();
+    if contains(b, b"<!--") {
         push(&r.html_comment, "html_comment", Severity::Low);
     }
-    if text.contains("]:") {
+    if contains(b, b"]:") {
         push(&r.md_comment, "markdown_comment", Severity::Low);
     }
-    if text.contains("style") || text.contains("STYLE") || text.contains("Style") {
+    if contains(b, b"style") || contains(b, b"STYLE") || contains(b, b"Style") {
         push(&r.css_hidden, "css_hidden_text", Severity::Medium);
         push(&r.css_white, "css_white_text", Severity::Low);
     }
-    if text.contains("hidden") {
+    if contains(b, b"hidden") {
         push(&r.hidden_attr, "hidden_element", Severity::Low);
     }
 }

@@ -1,7 +1,7 @@
 //! Person names, by heuristics: honorifics, cue phrases ("my name is"), and a compact list of
 //! common first names from many languages followed by a capitalised surname.
 
-use super::Hit;
+use super::{with_lowercase, FnvBuild, Hit};
 use crate::types::{Severity, ThreatType};
 use regex::Regex;
 use std::collections::HashSet;
@@ -96,7 +96,7 @@ const NOT_NAMES: &[&str] = &[
 struct Res {
     honorific: Regex,
     cue: Regex,
-    first: HashSet<&'static str>,
+    first: HashSet<&'static str, FnvBuild>,
 }
 
 fn res() -> Option<&'static Res> {
@@ -160,7 +160,7 @@ pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
         if NOT_NAMES.contains(&first) {
             continue;
         }
-        let known = r.first.contains(first.to_lowercase().as_str());
+        let known = with_lowercase(first, |l| r.first.contains(l));
         if strong_cue(cue) || known {
             add(out, Severity::Medium, m.start(), m.end(), "person_cue");
         }
@@ -171,7 +171,7 @@ pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
     while k < words.len() {
         let (s, e) = words[k];
         let w = text.get(s..e).unwrap_or("");
-        if r.first.contains(w.to_lowercase().as_str()) {
+        if with_lowercase(w, |l| r.first.contains(l)) {
             match words.get(k + 1) {
                 Some(&(s2, e2))
                     if text.get(e..s2).is_some_and(|gap| gap == " ")
@@ -194,13 +194,19 @@ fn capitalised_words(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        // Skip to a word start: an upper-case ASCII letter or any non-ASCII character.
+        // Skip to a word start: an upper-case ASCII letter or any non-ASCII byte.
+        let Some(k) = next_capital_or_non_ascii(b, i) else { break };
+        i = k;
         let c = b[i];
         let prev_alpha = i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] >= 0x80);
-        if prev_alpha || !(c.is_ascii_uppercase() || c >= 0x80) {
+        if prev_alpha {
             i += 1;
+            while i < b.len() && !text.is_char_boundary(i) {
+                i += 1;
+            }
             continue;
         }
+        debug_assert!(c.is_ascii_uppercase() || c >= 0x80);
         let s = i;
         let mut ok = true;
         let mut first = true;
@@ -223,4 +229,9 @@ fn capitalised_words(text: &str) -> Vec<(usize, usize)> {
         }
     }
     out
+}
+
+/// First position at or after `from` holding an upper-case ASCII letter or a non-ASCII byte.
+fn next_capital_or_non_ascii(b: &[u8], from: usize) -> Option<usize> {
+    super::bytes::find_range_or_wide(b, from, b'A', b'Z')
 }

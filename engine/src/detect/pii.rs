@@ -1,6 +1,7 @@
 //! Structured personal data: e-mail, phone, payment card (Luhn), US SSN, IBAN (mod 97),
 //! IPv4/IPv6, US driver licence (with a cue), street addresses. Names live in `names.rs`.
 
+use super::bytes::{contains, number_runs};
 use super::{overlaps, Hit};
 use crate::types::{Severity, ThreatType};
 use regex::Regex;
@@ -186,41 +187,6 @@ fn is_date_like(s: &str) -> bool {
     false
 }
 
-/// Maximal runs of number-like text (digits with spaces, dashes, dots, parentheses, a leading
-/// plus) holding at least `min_digits` digits. Structured identifiers live inside these runs, so
-/// the per-entity patterns only ever look at a few short slices instead of the whole text.
-fn number_runs(text: &str, min_digits: usize) -> Vec<(usize, usize)> {
-    let b = text.as_bytes();
-    let mut runs = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i].is_ascii_digit() || (matches!(b[i], b'+' | b'(') && b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
-            let s = i;
-            let mut digits = 0;
-            while i < b.len()
-                && (b[i].is_ascii_digit()
-                    || matches!(b[i], b' ' | b'-' | b'.' | b'(' | b')' | b'+')
-                    || (b[i] == b'x' && b.get(i + 1).is_some_and(u8::is_ascii_digit)))
-            {
-                if b[i].is_ascii_digit() {
-                    digits += 1;
-                }
-                i += 1;
-            }
-            let mut e = i;
-            while e > s && matches!(b[e - 1], b' ' | b'-' | b'.' | b'(' | b'+') {
-                e -= 1;
-            }
-            if digits >= min_digits {
-                runs.push((s, e));
-            }
-        } else {
-            i += 1;
-        }
-    }
-    runs
-}
-
 const STREET_SUFFIXES: &[&str] = &[
     "strasse", "straße", "str.", "weg", "gasse", "platz", "allee", "katu", "gatan", "vej", "vegen", "veien", "laan",
     "straat", "gracht", "utca", "tie", "vagen", "väg", "gade",
@@ -267,7 +233,7 @@ pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
 
     // E-mail: only around each '@'.
     let mut scanned_to = 0;
-    for at in bytes.iter().enumerate().filter(|(_, &c)| c == b'@').map(|(i, _)| i) {
+    for at in memchr::memchr_iter(b'@', bytes) {
         if at < scanned_to {
             continue;
         }
@@ -279,13 +245,15 @@ pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
         }
         scanned_to = we;
     }
-    if !bytes.iter().any(u8::is_ascii_digit) {
+    let runs = number_runs(text);
+    if runs.is_empty() {
         return;
     }
 
-    // IBAN: two letters and two digits at the start of a word.
-    for i in 0..bytes.len().saturating_sub(15) {
-        if bytes[i].is_ascii_alphabetic()
+    // IBAN: two letters and two digits at the start of a word. Its first digit opens a number run.
+    for i in runs.iter().filter_map(|r| r.start.checked_sub(2)) {
+        if i < bytes.len().saturating_sub(15)
+            && bytes[i].is_ascii_alphabetic()
             && bytes[i + 1].is_ascii_alphabetic()
             && bytes[i + 2].is_ascii_digit()
             && bytes[i + 3].is_ascii_digit()
@@ -308,7 +276,7 @@ pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
             }
         }
     }
-    if text.contains("icen") || text.contains("ICEN") || text.contains("DL") {
+    if contains(bytes, b"icen") || contains(bytes, b"ICEN") || contains(bytes, b"DL") {
         for c in r.licence.captures_iter(text) {
             let Some(v) = c.get(1) else { continue };
             let digits = v.as_str().bytes().filter(u8::is_ascii_digit).count();
@@ -317,8 +285,7 @@ pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
             }
         }
     }
-    let runs = number_runs(text, 7);
-    for &(rs, re_) in &runs {
+    for (rs, re_) in runs.iter().filter(|r| r.digits >= 7).map(|r| (r.start, r.end)) {
         let Some(run) = text.get(rs..re_) else {
             continue;
         };
@@ -385,7 +352,7 @@ pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
     }
     // IPv6: only where two colons sit close together.
     let mut last_end = 0;
-    for (ci, _) in bytes.iter().enumerate().filter(|(_, &c)| c == b':') {
+    for ci in memchr::memchr_iter(b':', bytes) {
         if ci < last_end || !bytes.get(ci + 1..(ci + 6).min(bytes.len())).is_some_and(|w| w.contains(&b':')) {
             continue;
         }
@@ -410,7 +377,7 @@ pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
         }
     }
     // Street addresses hang off house numbers: "221 Baker Street", "Koskikatu 25".
-    for (s, e) in number_runs(text, 1) {
+    for (s, e) in runs.iter().map(|r| (r.start, r.end)) {
         if e - s > 8 {
             continue;
         }
@@ -443,7 +410,7 @@ pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
             }
         }
     }
-    if text.contains("box") || text.contains("Box") || text.contains("BOX") {
+    if contains(bytes, b"box") || contains(bytes, b"Box") || contains(bytes, b"BOX") {
         for m in r.po_box.find_iter(text) {
             add(out, &mut taken, Severity::Medium, m.start(), m.end(), "street_address", "street_address");
         }

@@ -188,7 +188,8 @@ fn analyse(url: &str, image: bool, s: usize, e: usize, out: &mut Vec<Hit>) {
     if COLLECTORS.iter().any(|c| host.ends_with(c) || host.contains(c)) {
         push(out, Severity::High, "request_collector_host");
     }
-    if SHORTENERS.iter().any(|sh| host == *sh || host.ends_with(&format!(".{sh}"))) {
+    let subdomain_of = |sh: &str| host.strip_suffix(sh).is_some_and(|rest| rest.ends_with('.'));
+    if SHORTENERS.iter().any(|sh| host == *sh || subdomain_of(sh)) {
         push(out, Severity::Medium, "url_shortener");
     }
     if is_ip_host(host) {
@@ -221,22 +222,54 @@ fn analyse(url: &str, image: bool, s: usize, e: usize, out: &mut Vec<Hit>) {
     }
 }
 
+/// How far before a cue (`://`, `script`) a URL the pattern accepts can start: the longest
+/// scheme or script prefix, with room for case-folded letters that take two bytes.
+const CUE_LOOKBACK: usize = 6;
+
 pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
     let Some(r) = res() else { return };
-    if r.cues.find(text).is_none() {
+    // A cue hidden inside another reported cue starts no earlier than it, so leftmost matches
+    // are enough to start the searches early enough.
+    let mut cues: Vec<usize> = r.cues.find_iter(text).map(|m| m.start()).collect();
+    if cues.is_empty() {
         return;
     }
     let mut images: Vec<(usize, usize)> = Vec::new();
-    if text.contains("![") {
+    if super::bytes::contains(text.as_bytes(), b"![") {
         for c in r.md_image.captures_iter(text) {
             if let Some(u) = c.get(1) {
                 images.push((u.start(), u.end()));
             }
         }
     }
-    for m in r.url.find_iter(text) {
+    let mut report = |m: regex::Match<'_>| {
         let u = m.as_str().trim_end_matches(['.', ',', ';', ':', '!', '?']);
         let image = images.iter().any(|&(s, _)| s == m.start());
         analyse(u, image, m.start(), m.start() + u.len(), out);
+    };
+    // The pattern matches case-insensitively, and two non-ASCII letters fold to ASCII ones
+    // (long s, Kelvin sign): such a text may hold a URL without an ASCII cue, so scan it all.
+    if super::bytes::contains(text.as_bytes(), "\u{17F}".as_bytes())
+        || super::bytes::contains(text.as_bytes(), "\u{212A}".as_bytes())
+    {
+        r.url.find_iter(text).for_each(&mut report);
+        return;
+    }
+    // Every URL holds a cue a few bytes from its start, so searching from each cue finds the
+    // same matches as one pass over the whole text.
+    cues.sort_unstable();
+    cues.dedup();
+    let mut last_end = 0;
+    for q in cues {
+        if q < last_end {
+            continue;
+        }
+        let mut from = q.saturating_sub(CUE_LOOKBACK).max(last_end);
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        let Some(m) = r.url.find_at(text, from) else { break };
+        last_end = m.end().max(from + 1);
+        report(m);
     }
 }

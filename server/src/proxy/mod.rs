@@ -28,9 +28,11 @@ use store::events::RequestEvent;
 
 use crate::error::{Flavor, ProxyError};
 use crate::events::EventSink;
-use crate::snapshot::Caller;
+use crate::scan;
+use crate::snapshot::{Caller, Scanning};
 use crate::state::AppState;
 use crate::upstream::{Api, BodyError, UpstreamResponse};
+use engine::Action;
 
 /// What the pipeline needs from a validated request body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +81,7 @@ pub async fn not_found(method: Method, uri: axum::http::Uri) -> Response {
 }
 
 /// The key from `Authorization: Bearer …` or `x-api-key` (the Anthropic SDK).
-fn presented_key(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn presented_key(headers: &HeaderMap) -> Option<&str> {
     if let Some(v) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let v = v.trim();
         if v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ") {
@@ -120,20 +122,79 @@ async fn read_body(body: Body, limit: usize, headers: &HeaderMap) -> Result<Byte
     })
 }
 
-fn validate(api: Api, body: &Bytes) -> Result<RequestInfo, ProxyError> {
+/// Parses and checks a request body; `None` for bodiless requests.
+fn validate(api: Api, body: &Bytes) -> Result<(RequestInfo, Option<Value>), ProxyError> {
     if api == Api::Models {
-        return Ok(RequestInfo { model: String::new(), stream: false });
+        return Ok((RequestInfo { model: String::new(), stream: false }, None));
     }
     let json: Value = serde_json::from_slice(body)
         .map_err(|e| ProxyError::BadRequest(format!("the request body is not valid JSON: {e}")))?;
     if !json.is_object() {
         return Err(ProxyError::BadRequest("the request body must be a JSON object".into()));
     }
-    match api {
-        Api::OpenAiChat => openai_chat::validate(&json),
-        Api::OpenAiResponses => openai_responses::validate(&json),
-        Api::AnthropicMessages => anthropic_messages::validate(&json),
-        Api::Models => Ok(RequestInfo { model: String::new(), stream: false }),
+    let info = match api {
+        Api::OpenAiChat => openai_chat::validate(&json)?,
+        Api::OpenAiResponses => openai_responses::validate(&json)?,
+        Api::AnthropicMessages => anthropic_messages::validate(&json)?,
+        Api::Models => RequestInfo { model: String::new(), stream: false },
+    };
+    Ok((info, Some(json)))
+}
+
+/// Bodies above this size are scanned on the blocking pool so a large
+/// request cannot stall the async workers.
+const SCAN_INLINE_LIMIT: usize = 32 * 1024;
+
+/// Scans the request with the proxy's scanner, records the verdict on the
+/// event, and returns the body to forward (rewritten when sanitised).
+async fn scan(
+    scanning: &Scanning,
+    api: Api,
+    bytes: Bytes,
+    json: Option<Value>,
+    event: &mut RequestEvent,
+) -> Result<Bytes, ProxyError> {
+    let (scanner, mut json) = match (scanning, json) {
+        (Scanning::Disabled(_), _) | (_, None) => return Ok(bytes),
+        (Scanning::Broken(_), Some(_)) => return Err(ProxyError::Misconfigured),
+        (Scanning::On(scanner), Some(json)) => (Arc::clone(scanner), json),
+    };
+    let verdict = if bytes.len() > SCAN_INLINE_LIMIT {
+        let (verdict, scanned) = tokio::task::spawn_blocking(move || {
+            let verdict = scan::scan_request(&scanner, api, &mut json);
+            (verdict, json)
+        })
+        .await
+        .map_err(|_| ProxyError::Internal)?;
+        json = scanned;
+        verdict
+    } else {
+        scan::scan_request(&scanner, api, &mut json)
+    };
+    let threats = scan::recordable(&verdict.findings);
+    event.scan_action = Some(action_name(verdict.action).to_string());
+    event.risk_score = Some(f64::from(verdict.risk_score));
+    if !verdict.findings.is_empty() {
+        event.threats = Some(threats.to_string());
+    }
+    match verdict.action {
+        Action::Block => {
+            let mut types: Vec<&str> = verdict.findings.iter().map(|f| f.finding.threat_type.as_str()).collect();
+            types.sort_unstable();
+            types.dedup();
+            Err(ProxyError::Blocked { summary: types.join(", "), threats })
+        }
+        Action::Sanitize => serde_json::to_vec(&json).map(Bytes::from).map_err(|_| ProxyError::Internal),
+        Action::Allow | Action::Warn => Ok(bytes),
+    }
+}
+
+fn action_name(action: Action) -> &'static str {
+    match action {
+        Action::Allow => "allow",
+        Action::Warn => "warn",
+        Action::Sanitize => "sanitize",
+        Action::Block => "block",
     }
 }
 
@@ -189,6 +250,9 @@ impl Draft {
                 app_context: context_header(headers, "x-app-context"),
                 error: None,
                 created_at: store::now_ms(),
+                scan_action: None,
+                risk_score: None,
+                threats: None,
             },
             started,
             sink: state.events.clone(),
@@ -241,11 +305,12 @@ async fn forward(
     event: &mut RequestEvent,
 ) -> Result<Forwarded, ProxyError> {
     let bytes = read_body(body, state.config.max_body_bytes, headers).await?;
-    let info = validate(api, &bytes)?;
+    let (info, json) = validate(api, &bytes)?;
     event.model = info.model.clone();
     event.stream = info.stream;
 
     let proxy = &caller.proxy;
+    let bytes = scan(&proxy.scanning, api, bytes, json, event).await?;
     let deadline = proxy.timeout;
     let timeout_err = || ProxyError::UpstreamTimeout(deadline.as_millis());
     let method = if api == Api::Models { Method::GET } else { Method::POST };
@@ -472,10 +537,10 @@ mod tests {
             (Api::OpenAiChat, "{not json"),
         ];
         for (api, body) in bad {
-            let err = validate(api, &Bytes::from(body)).unwrap_err();
+            let err = validate(api, &Bytes::from(body)).map(|(info, _)| info).unwrap_err();
             assert_eq!(err.status_code(), StatusCode::BAD_REQUEST, "{body}");
         }
-        let ok = validate(
+        let (ok, _) = validate(
             Api::OpenAiChat,
             &Bytes::from(r#"{"model": "m", "messages": [{"role": "user", "content": "x"}], "stream": true}"#),
         )

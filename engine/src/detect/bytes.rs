@@ -1,0 +1,125 @@
+//! Byte-level searches shared by the detectors. Most of a prompt is letters and spaces, so the
+//! detectors jump from one interesting byte (a digit, an `@`, a capital letter) to the next
+//! instead of looking at every byte; these helpers test eight bytes per step.
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any byte of `x` lies strictly between `m` and `n` (`m` ≤ 127, `n` ≤ 128). Each byte
+/// is tested on its own (no carries between bytes), so the answer is exact.
+#[inline]
+fn has_between(x: u64, m: u8, n: u8) -> bool {
+    let low7 = ONES.wrapping_mul(127);
+    let x7 = x & low7;
+    let above_m = x7 + ONES.wrapping_mul(127 - u64::from(m));
+    let below_n = ONES.wrapping_mul(127 + u64::from(n)).wrapping_sub(x7);
+    below_n & !x & above_m & HIGHS != 0
+}
+
+#[inline]
+fn chunk(bytes: &[u8], at: usize) -> Option<u64> {
+    let c: [u8; 8] = bytes.get(at..at + 8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(c))
+}
+
+/// First position at or after `from` holding a byte in `lo..=hi`, where `1 ≤ lo ≤ hi < 127`.
+pub(crate) fn find_range(bytes: &[u8], from: usize, lo: u8, hi: u8) -> Option<usize> {
+    let mut i = from;
+    if (1..127).contains(&lo) && (lo..127).contains(&hi) {
+        while let Some(x) = chunk(bytes, i) {
+            if has_between(x, lo - 1, hi + 1) {
+                break;
+            }
+            i += 8;
+        }
+    }
+    bytes.get(i..)?.iter().position(|&b| (lo..=hi).contains(&b)).map(|p| i + p)
+}
+
+/// First position at or after `from` holding a byte in `lo..=hi` or a non-ASCII byte, where
+/// `1 ≤ lo ≤ hi < 127`.
+pub(crate) fn find_range_or_wide(bytes: &[u8], from: usize, lo: u8, hi: u8) -> Option<usize> {
+    let mut i = from;
+    if (1..127).contains(&lo) && (lo..127).contains(&hi) {
+        while let Some(x) = chunk(bytes, i) {
+            if x & HIGHS != 0 || has_between(x, lo - 1, hi + 1) {
+                break;
+            }
+            i += 8;
+        }
+    }
+    bytes.get(i..)?.iter().position(|&b| b >= 0x80 || (lo..=hi).contains(&b)).map(|p| i + p)
+}
+
+/// First ASCII digit at or after `from`.
+pub(crate) fn find_digit(bytes: &[u8], from: usize) -> Option<usize> {
+    find_range(bytes, from, b'0', b'9')
+}
+
+/// Whether `hay` contains `needle`.
+pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(hay, needle).is_some()
+}
+
+/// A maximal run of number-like text (digits with spaces, dashes, dots, parentheses, a leading
+/// plus) and how many digits it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NumberRun {
+    pub start: usize,
+    pub end: usize,
+    pub digits: usize,
+}
+
+/// Every number-like run of `text`. Structured identifiers live inside these runs, so the
+/// per-entity patterns only ever look at a few short slices instead of the whole text.
+pub(crate) fn number_runs(text: &str) -> Vec<NumberRun> {
+    let b = text.as_bytes();
+    let mut runs = Vec::new();
+    let mut from = 0;
+    while let Some(d) = find_digit(b, from) {
+        // A run may open with '+' or '(' right before its first digit.
+        let s = if d > from && matches!(b[d - 1], b'+' | b'(') { d - 1 } else { d };
+        let mut i = s;
+        let mut digits = 0;
+        while i < b.len()
+            && (b[i].is_ascii_digit()
+                || matches!(b[i], b' ' | b'-' | b'.' | b'(' | b')' | b'+')
+                || (b[i] == b'x' && b.get(i + 1).is_some_and(u8::is_ascii_digit)))
+        {
+            if b[i].is_ascii_digit() {
+                digits += 1;
+            }
+            i += 1;
+        }
+        let mut e = i;
+        while e > s && matches!(b[e - 1], b' ' | b'-' | b'.' | b'(' | b'+') {
+            e -= 1;
+        }
+        runs.push(NumberRun { start: s, end: e, digits });
+        from = i.max(s + 1);
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_and_runs() {
+        let t = "abc defgh ijklmnop q7 rst+1 (415) 555-0134 x\u{e9}9";
+        assert_eq!(find_digit(t.as_bytes(), 0), Some(20));
+        assert_eq!(find_range(t.as_bytes(), 0, b'A', b'Z'), None);
+        assert_eq!(find_range(b"abcdefghijklmnopQ", 0, b'A', b'Z'), Some(16));
+        assert_eq!(find_range("\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}Z".as_bytes(), 0, b'A', b'Z'), Some(10));
+        assert_eq!(find_range_or_wide("abcdefghij\u{e9}Z".as_bytes(), 0, b'A', b'Z'), Some(10));
+        assert_eq!(find_range_or_wide(b"abcdefghijklmnopqrstuvwxyZ", 3, b'A', b'Z'), Some(25));
+        let runs = number_runs(t);
+        let spans: Vec<&str> = runs.iter().map(|r| &t[r.start..r.end]).collect();
+        assert_eq!(spans, ["7", "+1 (415) 555-0134", "9"]);
+        for s in 0..t.len() {
+            let want = t.as_bytes()[s..].iter().position(u8::is_ascii_digit).map(|p| p + s);
+            assert_eq!(find_digit(t.as_bytes(), s), want);
+        }
+    }
+}

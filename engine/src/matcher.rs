@@ -1,0 +1,699 @@
+//! The built-in rules, compiled once per process, and the passes that decide which of them can
+//! match a text at all.
+//!
+//! Phrase rules on the folded view always start at a word, so instead of searching the whole
+//! view for their trigger literals, one anchored automaton is walked at each word start. It also
+//! finds the profanity words and the *gate* literals: for each rule, the literal sets every match
+//! must contain at a word start besides its first word (`be ignored` for "… should be ignored",
+//! the object of an override). A rule whose gates are not all present cannot match, so its
+//! regex never runs; this keeps rules that start with common words ("the", "you", "what") from
+//! costing a regex pass over every prompt.
+//!
+//! Rules on the normalised view start with markup (`<|`, `[inst]`, `{system}`) or at a line start
+//! (`System:`), so they are armed only at those bytes. Raw-text rules (secrets, code) are armed
+//! by their literal triggers in one Aho-Corasick pass over the normalised view.
+
+use crate::detect;
+use crate::error::BuildError;
+use crate::raw_rules::RAW_RULES;
+use crate::rules::{On, PhraseRule, RULES};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, MatchKind, StartKind};
+use regex::{Regex, RegexBuilder};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// How a phrase rule finds its candidate start positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Arm {
+    /// At occurrences of its trigger literals.
+    Triggers,
+    /// At the start of every line (`(?m)^…` rules).
+    LineStart,
+    /// Nothing narrows it down: one pass over the whole view.
+    Always,
+}
+
+pub(crate) struct Phrase {
+    pub rule: &'static PhraseRule,
+    /// Anchored at the start of the haystack; run at each candidate position.
+    pub re: Regex,
+    /// Unanchored, for when candidates are so many that one pass is cheaper.
+    pub whole: Regex,
+    pub arm: Arm,
+    /// Per top-level alternative of the rule: what a match of it needs besides its trigger.
+    pub branches: Vec<Branch>,
+}
+
+/// One top-level alternative of a phrase rule.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Branch {
+    /// Gate ids that must all occur in a match of this alternative.
+    pub gates: Vec<usize>,
+    /// The most words a match can span, when bounded: every gate must then occur within that
+    /// many words of the trigger.
+    pub words: Option<usize>,
+}
+
+impl Phrase {
+    /// Whether alternative `branch`, triggered at word `word`, can match, given where the gate
+    /// literals occur (word indices per gate, ascending).
+    pub(crate) fn viable(&self, branch: usize, word: usize, gates: &[Vec<u32>]) -> bool {
+        let Some(b) = self.branches.get(branch) else { return true };
+        b.gates.iter().all(|&id| {
+            let at = gates.get(id).map_or(&[][..], Vec::as_slice);
+            match b.words {
+                // The first occurrence at or after the trigger word must be within the span.
+                Some(span) => {
+                    let k = at.partition_point(|&w| (w as usize) < word);
+                    at.get(k).is_some_and(|&w| (w as usize) < word + span)
+                }
+                None => !at.is_empty(),
+            }
+        })
+    }
+}
+
+/// What a literal found by a [`LitDfa`] walk means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Act {
+    /// A trigger of alternative `.1` of phrase rule `.0` (index into the view's rule list).
+    Trigger(usize, usize),
+    /// Gate `n` is present.
+    Gate(usize),
+    /// Profanity word `n`.
+    Word(usize),
+}
+
+/// An anchored automaton over literals, walked from chosen start positions: every literal that
+/// is a prefix of the text at the position is reported.
+pub(crate) struct LitDfa {
+    dfa: aho_corasick::dfa::DFA,
+    /// Pattern id → what it means (a literal may mean several things).
+    acts: Vec<Vec<Act>>,
+}
+
+impl LitDfa {
+    fn build(lits: Vec<(Vec<u8>, Act)>) -> Result<LitDfa, String> {
+        let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut pats: Vec<Vec<u8>> = Vec::new();
+        let mut acts: Vec<Vec<Act>> = Vec::new();
+        for (lit, act) in lits {
+            if lit.is_empty() {
+                continue;
+            }
+            let id = *index.entry(lit.clone()).or_insert_with(|| {
+                pats.push(lit);
+                acts.push(Vec::new());
+                acts.len() - 1
+            });
+            if let Some(a) = acts.get_mut(id) {
+                if !a.contains(&act) {
+                    a.push(act);
+                }
+            }
+        }
+        if pats.is_empty() {
+            // An automaton that never matches keeps the walk code free of special cases.
+            pats.push(vec![0, 0, 0, 0]);
+            acts.push(Vec::new());
+        }
+        let dfa = aho_corasick::dfa::DFA::builder()
+            .match_kind(MatchKind::Standard)
+            .start_kind(StartKind::Anchored)
+            .build(&pats)
+            .map_err(|e| e.to_string())?;
+        Ok(LitDfa { dfa, acts })
+    }
+
+    /// Reports every literal that starts at `at` in `hay`.
+    #[inline]
+    pub(crate) fn walk(&self, hay: &[u8], at: usize, mut f: impl FnMut(Act)) {
+        let Ok(mut sid) = self.dfa.start_state(Anchored::Yes) else { return };
+        let Some(rest) = hay.get(at..) else { return };
+        for &b in rest {
+            sid = self.dfa.next_state(Anchored::Yes, sid, b);
+            if self.dfa.is_special(sid) {
+                if self.dfa.is_dead(sid) {
+                    return;
+                }
+                if self.dfa.is_match(sid) {
+                    for k in 0..self.dfa.match_len(sid) {
+                        let pid = self.dfa.match_pattern(sid, k).as_usize();
+                        for &a in self.acts.get(pid).map_or(&[][..], Vec::as_slice) {
+                            f(a);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A rule set armed by literal triggers: one Aho-Corasick pass says which rules can match.
+///
+/// The pass reports leftmost, non-overlapping matches (so it can skip ahead with a
+/// prefilter). A trigger occurrence it skips overlaps a reported match, so each trigger also
+/// arms the rules of every trigger that can overlap it: the set of armed rules is never
+/// smaller than an overlapping search would give.
+pub(crate) struct Armed {
+    ac: Option<AhoCorasick>,
+    /// Trigger pattern id → the rules it arms: its own, then (after `own[id]` entries) those of
+    /// triggers that can overlap it, which are confirmed with a direct search.
+    arms: Vec<Vec<usize>>,
+    own: Vec<usize>,
+    /// Rule → its triggers.
+    triggers: Vec<Vec<Vec<u8>>>,
+    /// Rules without usable triggers; they always run.
+    always: Vec<usize>,
+    rules: usize,
+}
+
+/// Whether an occurrence of `b` can start inside an occurrence of `a`: `b` occurs in `a`, or a
+/// suffix of `a` is a prefix of `b`. (Checked both ways round when arming.)
+fn can_overlap(a: &[u8], b: &[u8]) -> bool {
+    (1..=a.len()).any(|k| {
+        let tail = &a[a.len() - k..];
+        if tail.len() >= b.len() {
+            tail.starts_with(b)
+        } else {
+            b.starts_with(tail)
+        }
+    }) || a.windows(b.len().max(1)).any(|w| w == b)
+}
+
+impl Armed {
+    fn build(triggers: Vec<Vec<Vec<u8>>>) -> Result<Armed, String> {
+        let by_rule = triggers.clone();
+        let mut pats: Vec<Vec<u8>> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
+        let rules = triggers.len();
+        for (i, t) in triggers.into_iter().enumerate() {
+            if t.is_empty() {
+                always.push(i);
+            }
+            for p in t {
+                match pats.iter().position(|q| *q == p) {
+                    Some(k) => owners[k].push(i),
+                    None => {
+                        pats.push(p);
+                        owners.push(vec![i]);
+                    }
+                }
+            }
+        }
+        let mut arms = Vec::with_capacity(pats.len());
+        let mut own = Vec::with_capacity(pats.len());
+        for (a, mine) in pats.iter().zip(&owners) {
+            let mut set: Vec<usize> = mine.clone();
+            set.sort_unstable();
+            set.dedup();
+            own.push(set.len());
+            let mut others: Vec<usize> = Vec::new();
+            for (b, theirs) in pats.iter().zip(&owners) {
+                if can_overlap(a, b) || can_overlap(b, a) {
+                    others.extend(theirs.iter().filter(|r| !set.contains(r)));
+                }
+            }
+            others.sort_unstable();
+            others.dedup();
+            set.extend(others);
+            arms.push(set);
+        }
+        let ac = if pats.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&pats)
+                    .map_err(|e| e.to_string())?,
+            )
+        };
+        Ok(Armed { ac, arms, own, triggers: by_rule, always, rules })
+    }
+
+    /// Which rules have a trigger in `hay` (or always run).
+    pub(crate) fn armed(&self, hay: &str) -> Vec<bool> {
+        let mut on = vec![false; self.rules];
+        for &r in &self.always {
+            if let Some(f) = on.get_mut(r) {
+                *f = true;
+            }
+        }
+        let mut maybe = vec![false; self.rules];
+        if let Some(ac) = &self.ac {
+            for m in ac.find_iter(hay) {
+                let id = m.pattern().as_usize();
+                let n = self.own.get(id).copied().unwrap_or(0);
+                for (k, &r) in self.arms.get(id).map_or(&[][..], Vec::as_slice).iter().enumerate() {
+                    if let Some(f) = if k < n { on.get_mut(r) } else { maybe.get_mut(r) } {
+                        *f = true;
+                    }
+                }
+            }
+        }
+        // A rule armed only through an overlapping trigger: look for its own triggers directly.
+        for (r, m) in maybe.into_iter().enumerate() {
+            if m && !on.get(r).copied().unwrap_or(true) {
+                let found = self
+                    .triggers
+                    .get(r)
+                    .is_some_and(|ts| ts.iter().any(|t| memchr::memmem::find(hay.as_bytes(), t).is_some()));
+                if let Some(f) = on.get_mut(r) {
+                    *f = found;
+                }
+            }
+        }
+        on
+    }
+}
+
+pub(crate) struct Builtin {
+    pub fold: Vec<Phrase>,
+    pub norm: Vec<Phrase>,
+    /// Fold-rule triggers, gates and profanity words, walked at each word start of the folded view.
+    pub words: LitDfa,
+    /// Norm-rule triggers, walked where the normalised view holds one of `mark_bytes`.
+    pub marks: LitDfa,
+    pub mark_bytes: Vec<u8>,
+    pub gate_count: usize,
+    pub raw_armed: Armed,
+    pub raw: Vec<Regex>,
+}
+
+/// Expands the rule notation: `~N` is a gap of up to N words, `\b` an ASCII word boundary.
+pub(crate) fn expand(re: &str) -> String {
+    let mut out = String::with_capacity(re.len() * 2);
+    let mut chars = re.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '~' if chars.peek().is_some_and(char::is_ascii_digit) => {
+                let d = chars.next().unwrap_or('1');
+                out.push_str("(?: [^ ]+){0,");
+                out.push(d);
+                out.push('}');
+            }
+            '\\' if chars.peek() == Some(&'b') => {
+                chars.next();
+                out.push_str("(?-u:\\b)");
+            }
+            '\\' => {
+                out.push('\\');
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn parse(re: &str) -> Option<regex_syntax::hir::Hir> {
+    regex_syntax::ParserBuilder::new().utf8(false).build().parse(re).ok()
+}
+
+/// Literal prefixes every match of `hir` starts with, if they are known and none is shorter
+/// than `min`.
+fn literal_prefixes(hir: &regex_syntax::hir::Hir, min: usize) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Prefix).limit_total(400);
+    let seq = ex.extract(hir);
+    let lits = seq.literals()?;
+    if lits.is_empty() || lits.iter().any(|l| l.as_bytes().len() < min) {
+        return None;
+    }
+    Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect())
+}
+
+/// Literal prefixes every match of `hir` starts with, or nothing when they are unknown or
+/// short. Only the first word matters for arming; the anchored regex checks the rest.
+fn triggers_of(hir: &regex_syntax::hir::Hir) -> Vec<Vec<u8>> {
+    let Some(lits) = literal_prefixes(hir, 2) else {
+        return Vec::new();
+    };
+    let mut v: Vec<Vec<u8>> = lits
+        .iter()
+        .map(|b| {
+            let cut = b.iter().skip(2).position(|&c| c == b' ').map_or(b.len(), |p| p + 2);
+            b[..cut].to_vec()
+        })
+        .collect();
+    v.sort();
+    v.dedup();
+    // A literal that extends another adds nothing: the shorter one already arms the rule.
+    let mut kept: Vec<Vec<u8>> = Vec::new();
+    for l in v {
+        if !kept.iter().any(|k| l.starts_with(k)) {
+            kept.push(l);
+        }
+    }
+    kept
+}
+
+/// Trigger literals of the whole rule `re` (see [`triggers_of`]).
+pub(crate) fn prefixes(re: &str) -> Vec<Vec<u8>> {
+    parse(re).map(|h| triggers_of(&h)).unwrap_or_default()
+}
+
+/// The top-level alternatives of a rule (the rule itself when it has none). Zero-width
+/// assertions shared by all alternatives (`\b(?:a|b)\b`) are dropped: they do not change which
+/// literals a match holds.
+fn alternatives(hir: &regex_syntax::hir::Hir) -> Vec<&regex_syntax::hir::Hir> {
+    use regex_syntax::hir::HirKind;
+    let mut top = hir;
+    while let HirKind::Capture(c) = top.kind() {
+        top = &c.sub;
+    }
+    match top.kind() {
+        HirKind::Alternation(alts) => alts.iter().collect(),
+        HirKind::Concat(parts) => {
+            let mut consuming = parts.iter().filter(|p| !matches!(p.kind(), HirKind::Look(_)));
+            match (consuming.next(), consuming.next()) {
+                (Some(only), None) => match only.kind() {
+                    HirKind::Alternation(alts) => alts.iter().collect(),
+                    _ => vec![top],
+                },
+                _ => vec![top],
+            }
+        }
+        _ => vec![top],
+    }
+}
+
+/// Whether every non-empty match of `hir` ends with a space.
+fn ends_with_space(hir: &regex_syntax::hir::Hir) -> bool {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Suffix).limit_total(400);
+    let seq = ex.extract(hir);
+    seq.literals().is_some_and(|l| {
+        let nonempty: Vec<_> = l.iter().filter(|x| !x.as_bytes().is_empty()).collect();
+        !nonempty.is_empty() && nonempty.iter().all(|x| x.as_bytes().last() == Some(&b' '))
+    })
+}
+
+/// Literal sets that every match of `hir` (a rule or one of its alternatives on the folded
+/// view) contains at a word start, besides the first word (which the triggers already cover).
+/// Read off its top-level sequence: a part that follows a space starts a word, and so does the
+/// text after a space inside a literal.
+fn gates_of(hir: &regex_syntax::hir::Hir) -> Vec<Vec<Vec<u8>>> {
+    use regex_syntax::hir::HirKind;
+    let mut top = hir;
+    while let HirKind::Capture(c) = top.kind() {
+        top = &c.sub;
+    }
+    let parts: &[regex_syntax::hir::Hir] = match top.kind() {
+        HirKind::Concat(parts) => parts,
+        HirKind::Literal(_) => std::slice::from_ref(top),
+        _ => return Vec::new(),
+    };
+    let mut out: Vec<Vec<Vec<u8>>> = Vec::new();
+    let mut after_space = false;
+    let mut first = true;
+    for part in parts {
+        match part.kind() {
+            HirKind::Look(_) => {}
+            HirKind::Literal(lit) => {
+                let b = &lit.0;
+                if after_space && !first && b.len() >= 3 && b.first() != Some(&b' ') {
+                    out.push(vec![b.to_vec()]);
+                } else if let Some(k) = b.iter().position(|&c| c == b' ') {
+                    let rest = &b[k + 1..];
+                    if rest.len() >= 3 {
+                        out.push(vec![rest.to_vec()]);
+                    }
+                }
+                after_space = b.last() == Some(&b' ');
+                first = false;
+            }
+            _ => {
+                let min = part.properties().minimum_len().unwrap_or(0);
+                if after_space && min > 0 && !first {
+                    if let Some(lits) = literal_prefixes(part, 3) {
+                        out.push(lits);
+                    }
+                }
+                let ends = ends_with_space(part);
+                after_space = if min == 0 { after_space && ends } else { ends };
+                if min > 0 {
+                    first = false;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The most spaces a match of `hir` can contain, when bounded. On the folded view words are
+/// separated by single spaces, so a match spans at most that many words plus one.
+fn max_spaces(hir: &regex_syntax::hir::Hir) -> Option<usize> {
+    use regex_syntax::hir::{Class, HirKind};
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Some(0),
+        HirKind::Literal(l) => Some(l.0.iter().filter(|&&b| b == b' ').count()),
+        HirKind::Class(Class::Bytes(c)) => {
+            Some(usize::from(c.ranges().iter().any(|r| (r.start()..=r.end()).contains(&b' '))))
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            Some(usize::from(c.ranges().iter().any(|r| (r.start()..=r.end()).contains(&' '))))
+        }
+        HirKind::Capture(c) => max_spaces(&c.sub),
+        HirKind::Repetition(r) => {
+            let inner = max_spaces(&r.sub)?;
+            match r.max {
+                Some(m) => inner.checked_mul(m as usize),
+                None if inner == 0 => Some(0),
+                None => None,
+            }
+        }
+        HirKind::Concat(parts) => parts.iter().try_fold(0usize, |acc, p| acc.checked_add(max_spaces(p)?)),
+        HirKind::Alternation(alts) => alts.iter().try_fold(0usize, |acc, p| Some(acc.max(max_spaces(p)?))),
+    }
+}
+
+/// Gate literal sets of the rule `re` (tests and diagnostics).
+#[cfg(test)]
+pub(crate) fn gates(re: &str) -> Vec<Vec<Vec<u8>>> {
+    parse(re).map(|h| gates_of(&h)).unwrap_or_default()
+}
+
+fn compile(name: &str, re: &str) -> Result<Regex, BuildError> {
+    RegexBuilder::new(re)
+        .size_limit(1 << 23)
+        .dfa_size_limit(1 << 23)
+        .build()
+        .map_err(|e| BuildError::BuiltinRule { name: name.to_string(), reason: e.to_string() })
+}
+
+fn build() -> Result<Builtin, BuildError> {
+    let err = |name: &str| {
+        let name = name.to_string();
+        move |reason: String| BuildError::BuiltinRule { name: name.clone(), reason }
+    };
+    let mut fold = Vec::new();
+    let mut norm = Vec::new();
+    let mut word_lits: Vec<(Vec<u8>, Act)> = Vec::new();
+    let mut mark_lits: Vec<(Vec<u8>, Act)> = Vec::new();
+    let mut gate_count = 0;
+    for rule in RULES {
+        let expanded = expand(rule.re);
+        let whole = compile(rule.name, &expanded)?;
+        let line_body = expanded.strip_prefix("(?m)^");
+        let triggers = if line_body.is_some() { Vec::new() } else { prefixes(&expanded) };
+        let (arm, re) = match line_body {
+            Some(body) => (Arm::LineStart, compile(rule.name, &format!("^(?m:{body})"))?),
+            None if triggers.is_empty() => (Arm::Always, whole.clone()),
+            None => (Arm::Triggers, compile(rule.name, &format!("^(?:{expanded})"))?),
+        };
+        match rule.on {
+            On::Fold => {
+                let idx = fold.len();
+                // Each alternative arms and gates itself, so a rule like "in a story | for research
+                // purposes" does not run at every "in" and "for" of a text.
+                let hir = parse(&expanded);
+                let alts: Vec<_> = hir.as_ref().map(alternatives).unwrap_or_default();
+                let per_alt: Vec<Vec<Vec<u8>>> = alts.iter().map(|h| triggers_of(h)).collect();
+                let split = arm == Arm::Triggers && !per_alt.is_empty() && per_alt.iter().all(|t| !t.is_empty());
+                let mut branches = Vec::new();
+                if split {
+                    for (k, (h, trig)) in alts.iter().zip(per_alt).enumerate() {
+                        word_lits.extend(trig.into_iter().map(|t| (t, Act::Trigger(idx, k))));
+                        let mut ids = Vec::new();
+                        for set in gates_of(h) {
+                            word_lits.extend(set.into_iter().map(|l| (l, Act::Gate(gate_count))));
+                            ids.push(gate_count);
+                            gate_count += 1;
+                        }
+                        branches.push(Branch { gates: ids, words: max_spaces(h).map(|n| n + 1) });
+                    }
+                } else {
+                    word_lits.extend(triggers.into_iter().map(|t| (t, Act::Trigger(idx, 0))));
+                    branches.push(Branch::default());
+                }
+                fold.push(Phrase { rule, re, whole, arm, branches });
+            }
+            On::Norm => {
+                let idx = norm.len();
+                mark_lits.extend(triggers.into_iter().map(|t| (t, Act::Trigger(idx, 0))));
+                norm.push(Phrase { rule, re, whole, arm, branches: vec![Branch::default()] });
+            }
+        }
+    }
+    word_lits.extend(detect::profanity::words().enumerate().map(|(k, w)| (w.as_bytes().to_vec(), Act::Word(k))));
+    let mut mark_bytes: Vec<u8> = mark_lits.iter().filter_map(|(l, _)| l.first().copied()).collect();
+    mark_bytes.sort_unstable();
+    mark_bytes.dedup();
+    let words = LitDfa::build(word_lits).map_err(err("phrase triggers"))?;
+    let marks = LitDfa::build(mark_lits).map_err(err("markup triggers"))?;
+    // The raw-text rules' triggers, lower-cased, survive normalising.
+    let raw_triggers =
+        RAW_RULES.iter().map(|r| r.triggers.iter().map(|t| t.to_ascii_lowercase().into_bytes()).collect()).collect();
+    let raw_armed = Armed::build(raw_triggers).map_err(err("raw triggers"))?;
+    let raw = RAW_RULES.iter().map(|r| compile(r.name, r.re)).collect::<Result<Vec<_>, _>>()?;
+    Ok(Builtin { fold, norm, words, marks, mark_bytes, gate_count, raw_armed, raw })
+}
+
+pub(crate) fn builtin() -> Result<&'static Builtin, BuildError> {
+    static B: OnceLock<Result<Builtin, BuildError>> = OnceLock::new();
+    B.get_or_init(build).as_ref().map_err(Clone::clone)
+}
+
+/// Candidate positions of the rules of one view, found by one of the walks below.
+#[derive(Default)]
+pub(crate) struct Candidates {
+    /// (rule, alternative, position, word index): in text order on the folded view, in no
+    /// particular order on the normalised view (where the word index is 0).
+    pub at: Vec<(usize, usize, usize, usize)>,
+    /// Per gate: the word indices at which one of its literals starts, ascending.
+    pub gates: Vec<Vec<u32>>,
+    /// (profanity word, position) on the folded view.
+    pub words: Vec<(usize, usize)>,
+}
+
+impl Builtin {
+    /// Walks the word automaton at every word start of the folded view.
+    pub(crate) fn fold_candidates(&self, text: &str, word_starts: &[u32]) -> Candidates {
+        let mut c = Candidates { gates: vec![Vec::new(); self.gate_count], ..Candidates::default() };
+        let hay = text.as_bytes();
+        for (wi, &p) in word_starts.iter().enumerate() {
+            let p = p as usize;
+            self.words.walk(hay, p, |a| match a {
+                Act::Trigger(r, k) => c.at.push((r, k, p, wi)),
+                Act::Gate(g) => {
+                    if let Some(list) = c.gates.get_mut(g) {
+                        if list.last() != Some(&(wi as u32)) {
+                            list.push(wi as u32);
+                        }
+                    }
+                }
+                Act::Word(w) => c.words.push((w, p)),
+            });
+        }
+        c
+    }
+
+    /// Walks the markup automaton wherever the normalised view holds a byte a trigger starts with.
+    pub(crate) fn norm_candidates(&self, text: &str) -> Candidates {
+        let mut c = Candidates::default();
+        let hay = text.as_bytes();
+        for chunk in self.mark_bytes.chunks(3) {
+            let found: Box<dyn Iterator<Item = usize>> = match *chunk {
+                [a] => Box::new(memchr::memchr_iter(a, hay)),
+                [a, b] => Box::new(memchr::memchr2_iter(a, b, hay)),
+                [a, b, d, ..] => Box::new(memchr::memchr3_iter(a, b, d, hay)),
+                [] => Box::new(std::iter::empty()),
+            };
+            for p in found {
+                self.marks.walk(hay, p, |a| {
+                    if let Act::Trigger(r, k) = a {
+                        c.at.push((r, k, p, 0));
+                    }
+                });
+            }
+        }
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gates_are_required_parts() {
+        let g = gates(&expand(r"\b(?:the|all)~2 (?:rules|orders)~4 (?:should|must) be (?:ignored|dropped)\b"));
+        assert!(g.iter().any(|s| s.contains(&b"rules".to_vec()) && s.contains(&b"orders".to_vec())));
+        assert!(g.iter().any(|s| s.contains(&b"should".to_vec())));
+        assert!(g.iter().any(|s| s.contains(&b"ignored".to_vec()) || s.contains(&b"be ignored".to_vec())));
+        // The first word is the trigger, not a gate.
+        assert!(!g.iter().any(|s| s.contains(&b"the".to_vec())));
+        // Optional parts are no gates.
+        assert!(gates(&expand(r"\bfoo(?: bar)? baz\b")).iter().all(|s| !s.contains(&b"bar".to_vec())));
+    }
+
+    #[test]
+    fn overlapping_triggers() {
+        assert!(can_overlap(b"<!--", b"--"));
+        assert!(can_overlap(b"sk-", b"sk-ant-"));
+        assert!(can_overlap(b"key", b"eyj"));
+        assert!(!can_overlap(b"key", b"token"));
+    }
+
+    #[test]
+    fn raw_arming_is_exact() {
+        let b = builtin().unwrap();
+        let text = "x <!-- hi --> sk-abc ' or 1=1 rm -rf key";
+        let (n, _) = crate::normalise::views(text);
+        let on = b.raw_armed.armed(n.text());
+        for (r, o) in RAW_RULES.iter().zip(on) {
+            let direct = r.triggers.iter().any(|t| n.text().contains(&t.to_ascii_lowercase()));
+            assert_eq!(o, direct, "{}", r.name);
+        }
+    }
+
+    #[test]
+    fn every_rule_compiles() {
+        let b = builtin().unwrap();
+        assert!(b.fold.iter().all(|p| p.arm == Arm::Triggers));
+        assert!(b.mark_bytes.iter().all(|c| b"<[{(".contains(c)));
+    }
+}
+
+#[cfg(test)]
+mod stats {
+    use super::*;
+    mod corpus {
+        include!(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/corpus.rs"));
+    }
+
+    #[test]
+    #[ignore]
+    fn candidate_stats() {
+        let b = builtin().unwrap();
+        let text = corpus::prompt(8 * 1024);
+        let (n, f) = crate::normalise::views(&text);
+        let c = b.fold_candidates(f.text(), f.word_starts());
+        println!("words {} hits {}", f.word_starts().len(), c.at.len());
+        for (ri, p) in b.fold.iter().enumerate() {
+            let k = c.at.iter().filter(|&&(r, _, _, _)| r == ri).count();
+            let ok = c.at.iter().filter(|&&(r, b, _, w)| r == ri && p.viable(b, w, &c.gates)).count();
+            if k > 0 {
+                println!("{:32} cand {:4} alts {} viable {}", p.rule.name, k, p.branches.len(), ok);
+            }
+        }
+        let nc = b.norm_candidates(n.text());
+        println!("norm cands {}", nc.at.len());
+        let on = b.raw_armed.armed(n.text());
+        for (r, o) in crate::raw_rules::RAW_RULES.iter().zip(on) {
+            let direct = r.triggers.iter().any(|t| n.text().contains(&t.to_ascii_lowercase()));
+            if o || direct {
+                println!("raw armed {} direct {direct}", r.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! The guard API: `/v1/guard/{proxy_id}/…`, for applications that scan
+//! content themselves — tool outputs and retrieved documents before an agent
+//! reads them. Authenticated with one of the org's API keys; a proxy of
+//! another org does not exist as far as the caller can tell (404). Errors
+//! use `{"error": <reason>, "message": …}`.
+
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use engine::{Action, Scanner, Source, Verdict};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::snapshot::Scanning;
+use crate::state::AppState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GuardError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("missing or invalid API key")]
+    Unauthorized,
+    #[error("proxy not found")]
+    NotFound,
+    #[error("content is larger than the limit of {0} bytes")]
+    TooLarge(usize),
+    #[error("this proxy's content scanning configuration is invalid; fix it in the dashboard")]
+    Misconfigured,
+    #[error("internal error")]
+    Internal,
+}
+
+impl GuardError {
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            GuardError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            GuardError::Unauthorized => StatusCode::UNAUTHORIZED,
+            GuardError::NotFound => StatusCode::NOT_FOUND,
+            GuardError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            GuardError::Misconfigured => StatusCode::SERVICE_UNAVAILABLE,
+            GuardError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for GuardError {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        let reason = status.canonical_reason().unwrap_or("Error");
+        (status, Json(json!({"error": reason, "message": self.to_string()}))).into_response()
+    }
+}
+
+/// Answer for the guard routes that were called without a proxy id.
+pub async fn missing_proxy_id() -> Response {
+    GuardError::BadRequest("proxy_id is required".into()).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct ScanContentRequest {
+    content: String,
+    #[serde(default)]
+    source: Option<String>,
+    /// Where the content came from (a file, a URL); echoed back, not interpreted.
+    #[serde(default)]
+    source_path: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ScanOutputRequest {
+    output: String,
+    #[serde(default)]
+    tool_name: Option<String>,
+    #[serde(default)]
+    tool_id: Option<String>,
+}
+
+/// The scanner of `proxy_id`, if the presented key belongs to its org.
+fn scanner_for(state: &AppState, headers: &HeaderMap, proxy_id: &str) -> Result<std::sync::Arc<Scanner>, GuardError> {
+    let key = crate::proxy::presented_key(headers).ok_or(GuardError::Unauthorized)?;
+    let snapshot = state.snapshot.load();
+    let caller = snapshot.authenticate(key).ok_or(GuardError::Unauthorized)?;
+    let proxy = snapshot.proxy(proxy_id).filter(|p| p.org_id == caller.org_id).ok_or(GuardError::NotFound)?;
+    match &proxy.scanning {
+        Scanning::On(s) | Scanning::Disabled(s) => Ok(std::sync::Arc::clone(s)),
+        Scanning::Broken(_) => Err(GuardError::Misconfigured),
+    }
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(state: &AppState, body: &Bytes) -> Result<T, GuardError> {
+    if body.len() > state.config.guard_max_content_bytes {
+        return Err(GuardError::TooLarge(state.config.guard_max_content_bytes));
+    }
+    serde_json::from_slice(body).map_err(|e| GuardError::BadRequest(format!("invalid request body: {e}")))
+}
+
+async fn read(state: &AppState, body: Body) -> Result<Bytes, GuardError> {
+    // Leave room for the JSON around the content; the content itself is checked in `parse`.
+    let limit = state.config.guard_max_content_bytes.saturating_mul(2).saturating_add(64 * 1024);
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        if std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>()) {
+            GuardError::TooLarge(state.config.guard_max_content_bytes)
+        } else {
+            GuardError::BadRequest("could not read the request body".into())
+        }
+    })
+}
+
+async fn run_scan(
+    scanner: std::sync::Arc<Scanner>,
+    text: String,
+    source: Source,
+) -> Result<(Verdict, String, f64), GuardError> {
+    let started = Instant::now();
+    let (verdict, text) = tokio::task::spawn_blocking(move || {
+        let verdict = scanner.scan(&text, source);
+        (verdict, text)
+    })
+    .await
+    .map_err(|_| GuardError::Internal)?;
+    Ok((verdict, text, started.elapsed().as_secs_f64() * 1000.0))
+}
+
+fn threats(verdict: &Verdict) -> Value {
+    Value::Array(
+        verdict
+            .findings
+            .iter()
+            .map(|f| {
+                json!({
+                    "type": f.custom_type.as_deref().filter(|_| f.threat_type == engine::ThreatType::Custom).unwrap_or(f.threat_type.as_str()),
+                    "severity": f.severity,
+                    "location": {"start": f.start, "end": f.end},
+                    "pattern": f.pattern,
+                    "original": f.original,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// What the caller may pass on: the text itself, the cleaned text, or
+/// nothing when it must not be used.
+fn passable(verdict: &Verdict, text: String) -> Value {
+    match verdict.action {
+        Action::Allow | Action::Warn => Value::String(text),
+        Action::Sanitize => verdict.sanitized.clone().map(Value::String).unwrap_or(Value::Null),
+        Action::Block => Value::Null,
+    }
+}
+
+/// The scan-content answer for `text`: also what `rampart scan` prints.
+pub fn content_verdict(verdict: &Verdict, text: String, duration_ms: f64) -> Value {
+    let mut body = verdict_body(verdict, duration_ms);
+    body.insert("safe_content".into(), passable(verdict, text));
+    Value::Object(body)
+}
+
+fn verdict_body(verdict: &Verdict, duration_ms: f64) -> serde_json::Map<String, Value> {
+    let mut body = serde_json::Map::new();
+    body.insert("action".into(), json!(verdict.action));
+    body.insert("safe".into(), json!(matches!(verdict.action, Action::Allow)));
+    body.insert("threats_detected".into(), threats(verdict));
+    // Rounded: the score is an f32, and its f64 rendering carries noise digits.
+    body.insert("risk_score".into(), json!((f64::from(verdict.risk_score) * 1e4).round() / 1e4));
+    body.insert("scan_duration_ms".into(), json!((duration_ms * 1e3).round() / 1e3));
+    body
+}
+
+pub async fn scan_content(
+    State(state): State<AppState>,
+    Path(proxy_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, GuardError> {
+    let scanner = scanner_for(&state, &headers, &proxy_id)?;
+    let request: ScanContentRequest = parse(&state, &read(&state, body).await?)?;
+    let source = match request.source.as_deref() {
+        None | Some("") => Source::Document,
+        Some(s) => s.parse::<Source>().unwrap_or(Source::Document),
+    };
+    let (verdict, text, ms) = run_scan(scanner, request.content, source).await?;
+    let mut body = verdict_body(&verdict, ms);
+    body.insert("safe_content".into(), passable(&verdict, text));
+    body.insert("source".into(), json!(source));
+    if let Some(path) = request.source_path {
+        body.insert("source_path".into(), json!(path));
+    }
+    Ok(Json(Value::Object(body)))
+}
+
+pub async fn scan_output(
+    State(state): State<AppState>,
+    Path(proxy_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, GuardError> {
+    let scanner = scanner_for(&state, &headers, &proxy_id)?;
+    let request: ScanOutputRequest = parse(&state, &read(&state, body).await?)?;
+    let (verdict, text, ms) = run_scan(scanner, request.output, Source::ToolOutput).await?;
+    let mut body = verdict_body(&verdict, ms);
+    body.insert("sanitized_output".into(), passable(&verdict, text));
+    if let Some(name) = request.tool_name {
+        body.insert("tool_name".into(), json!(name));
+    }
+    if let Some(id) = request.tool_id {
+        body.insert("tool_id".into(), json!(id));
+    }
+    Ok(Json(Value::Object(body)))
+}
