@@ -38,6 +38,20 @@ pub enum ProxyError {
     /// Content scanning decided to block the request.
     #[error("the request was blocked by content scanning ({summary})")]
     Blocked { summary: String, threats: Value },
+    /// IBAC: the request shows data-access intent; the end user must be verified first.
+    #[error("{message}")]
+    ChallengeRequired {
+        challenge_id: String,
+        verification_token: store::Secret<String>,
+        category: String,
+        message: String,
+    },
+    /// IBAC: a retry carried a challenge that does not verify.
+    #[error("challenge verification failed: {0}")]
+    ChallengeFailed(String),
+    /// IBAC: the intent category's action is `block`.
+    #[error("{0}")]
+    IntentBlocked(String),
     /// The proxy's stored scanning configuration does not compile.
     #[error("this proxy's content scanning configuration is invalid; fix it in the dashboard")]
     Misconfigured,
@@ -57,6 +71,9 @@ impl ProxyError {
             ProxyError::UpstreamInvalid(_) => StatusCode::BAD_GATEWAY,
             ProxyError::Upstream { status, .. } => *status,
             ProxyError::Blocked { .. } => StatusCode::BAD_REQUEST,
+            ProxyError::ChallengeRequired { .. } | ProxyError::ChallengeFailed(_) | ProxyError::IntentBlocked(_) => {
+                StatusCode::FORBIDDEN
+            }
             ProxyError::Misconfigured => StatusCode::SERVICE_UNAVAILABLE,
             ProxyError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -77,6 +94,9 @@ impl ProxyError {
             }
             (ProxyError::Upstream { .. }, _) => "api_error",
             (ProxyError::Blocked { .. }, _) => "invalid_request_error",
+            (ProxyError::ChallengeRequired { .. }, _) => "challenge_required",
+            (ProxyError::ChallengeFailed(_), _) => "challenge_failed",
+            (ProxyError::IntentBlocked(_), _) => "permission_error",
             (ProxyError::Misconfigured, _) => "api_error",
             (ProxyError::Internal, _) => "api_error",
         }
@@ -94,6 +114,9 @@ impl ProxyError {
             ProxyError::UpstreamInvalid(_) => "upstream_invalid_response",
             ProxyError::Upstream { .. } => "upstream_error",
             ProxyError::Blocked { .. } => "content_blocked",
+            ProxyError::ChallengeRequired { .. } => "challenge_required",
+            ProxyError::ChallengeFailed(_) => "challenge_failed",
+            ProxyError::IntentBlocked(_) => "intent_blocked",
             ProxyError::Misconfigured => "proxy_misconfigured",
             ProxyError::Internal => "internal_error",
         }
@@ -117,6 +140,19 @@ impl ProxyError {
         };
         if let (ProxyError::Blocked { threats, .. }, Some(error)) = (self, body.get_mut("error")) {
             error["threats"] = threats.clone();
+        }
+        // The challenge travels beside the error object, so clients read it
+        // from the body and SDK exceptions still carry the error.
+        if let (
+            ProxyError::ChallengeRequired { challenge_id, verification_token, category, message },
+            Value::Object(map),
+        ) = (self, &mut body)
+        {
+            map.insert("challenge_required".into(), Value::Bool(true));
+            map.insert("challenge_id".into(), Value::String(challenge_id.clone()));
+            map.insert("verification_token".into(), Value::String(verification_token.expose().clone()));
+            map.insert("intent_category".into(), Value::String(category.clone()));
+            map.insert("message".into(), Value::String(message.clone()));
         }
         body
     }

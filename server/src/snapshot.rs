@@ -9,10 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
+use engine::ibac::IntentDetector;
 use engine::Scanner;
 use store::api_keys::{ActiveKey, PresentedKey};
 use store::crypto::MasterKey;
-use store::proxies::{Provider, ScanSettings};
+use store::proxies::{IbacSettings, Provider, ScanSettings, VerificationMode};
 use store::{Secret, Store};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -32,6 +33,67 @@ pub struct ProxyRuntime {
     pub scanning: Scanning,
     /// The settings `scanning` was compiled from, to reuse it across reloads.
     scan_settings: ScanSettings,
+    pub ibac: Ibac,
+}
+
+/// A proxy's compiled IBAC settings.
+#[derive(Debug, Clone)]
+pub enum Ibac {
+    Off,
+    On(Arc<IbacRuntime>),
+    /// Stored settings that do not compile (or a webhook secret that does not
+    /// decrypt): requests are refused rather than let through unchecked.
+    Broken(String),
+}
+
+#[derive(Debug)]
+pub struct IbacRuntime {
+    pub detector: IntentDetector,
+    pub verification: Verification,
+    pub challenge_ttl: Duration,
+}
+
+#[derive(Debug)]
+pub enum Verification {
+    Trust,
+    Webhook { url: String, secret: Secret<String>, timeout: Duration },
+}
+
+impl Ibac {
+    fn compile(settings: &IbacSettings, master: &MasterKey, proxy_id: &str) -> Self {
+        if !settings.enabled {
+            return Ibac::Off;
+        }
+        let broken = |reason: String| {
+            tracing::error!(proxy_id, reason = %reason, "the proxy's IBAC settings are unusable");
+            Ibac::Broken(reason)
+        };
+        let detector = match IntentDetector::new(&settings.detector) {
+            Ok(d) => d,
+            Err(e) => return broken(e.to_string()),
+        };
+        let verification = match settings.verification {
+            VerificationMode::Trust => Verification::Trust,
+            VerificationMode::Webhook => {
+                let (Some(url), Some(enc)) = (&settings.webhook_url, &settings.webhook_secret_enc) else {
+                    return broken("webhook verification needs a webhook URL and secret".into());
+                };
+                match master.decrypt(enc) {
+                    Ok(secret) => Verification::Webhook {
+                        url: url.clone(),
+                        secret,
+                        timeout: Duration::from_millis(settings.webhook_timeout_ms),
+                    },
+                    Err(_) => return broken("the webhook secret does not decrypt with the current master key".into()),
+                }
+            }
+        };
+        Ibac::On(Arc::new(IbacRuntime {
+            detector,
+            verification,
+            challenge_ttl: Duration::from_secs(settings.challenge_ttl_secs),
+        }))
+    }
 }
 
 /// A proxy's compiled content scanner.
@@ -100,7 +162,9 @@ impl Snapshot {
                     .filter(|prev| prev.scan_settings == scan_settings)
                     .map(|prev| prev.scanning.clone())
                     .unwrap_or_else(|| Scanning::compile(&scan_settings, &p.proxy.id));
+                let ibac = Ibac::compile(&p.proxy.settings.ibac, master, &p.proxy.id);
                 let runtime = ProxyRuntime {
+                    ibac,
                     scanning,
                     scan_settings,
                     id: p.proxy.id.clone(),

@@ -184,7 +184,8 @@ fn same_origin(request: &Request<Body>) -> bool {
     uri.authority().is_some_and(|a| a.as_str().eq_ignore_ascii_case(host))
 }
 
-/// Deletes expired sessions every ten minutes.
+/// Deletes expired sessions, and challenges a day after they expired (kept
+/// that long for analytics), every ten minutes.
 pub async fn run_session_sweeper(store: Store, shutdown: CancellationToken) {
     loop {
         tokio::select! {
@@ -192,6 +193,9 @@ pub async fn run_session_sweeper(store: Store, shutdown: CancellationToken) {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {
                 if let Err(e) = store.purge_expired_sessions().await {
                     tracing::warn!(error = %e, "could not purge expired sessions");
+                }
+                if let Err(e) = store.purge_expired_challenges(24 * 3600 * 1000).await {
+                    tracing::warn!(error = %e, "could not purge expired challenges");
                 }
             }
         }

@@ -7,6 +7,7 @@
 //! query on such a row filters on it.
 
 pub mod api_keys;
+pub mod challenges;
 pub mod crypto;
 pub mod events;
 pub mod orgs;

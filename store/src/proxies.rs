@@ -58,6 +58,65 @@ pub struct ProxySettings {
     /// How requests through this proxy are scanned before they go upstream.
     #[serde(default)]
     pub scanning: ScanSettings,
+    /// Intent-based access control: challenge data-access requests.
+    #[serde(default)]
+    pub ibac: IbacSettings,
+}
+
+/// How a challenge is verified.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationMode {
+    /// rampart checks the challenge and token and trusts the application's
+    /// word that it authenticated the user.
+    #[default]
+    Trust,
+    /// rampart asks the org's endpoint, with a signed request, and only a
+    /// 2xx `{"verified": true}` passes.
+    Webhook,
+}
+
+/// IBAC for one proxy. Off by default: it changes what clients must handle.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct IbacSettings {
+    #[serde(default)]
+    pub enabled: bool,
+    #[serde(default)]
+    pub detector: engine::ibac::IbacConfig,
+    #[serde(default)]
+    pub verification: VerificationMode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+    /// The webhook signing secret, encrypted with the master key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_secret_enc: Option<String>,
+    #[serde(default = "default_webhook_timeout_ms")]
+    pub webhook_timeout_ms: u64,
+    #[serde(default = "default_challenge_ttl_secs")]
+    pub challenge_ttl_secs: u64,
+}
+
+fn default_webhook_timeout_ms() -> u64 {
+    3000
+}
+
+fn default_challenge_ttl_secs() -> u64 {
+    600
+}
+
+impl Default for IbacSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            detector: engine::ibac::IbacConfig::default(),
+            verification: VerificationMode::Trust,
+            webhook_url: None,
+            webhook_secret_enc: None,
+            webhook_timeout_ms: default_webhook_timeout_ms(),
+            challenge_ttl_secs: default_challenge_ttl_secs(),
+        }
+    }
 }
 
 /// Content scanning for one proxy. On by default, at the `medium` level:

@@ -215,3 +215,51 @@ async fn config_version_moves_on_change(store: Store) {
     store.revoke_api_key(&org.id, &k.id).await.unwrap();
     assert!(store.config_version().await.unwrap() > v2);
 }
+
+mod challenge_tests {
+    use super::*;
+    use store::challenges::{ChallengeStatus, NewChallenge};
+
+    macro_rules! both {
+        ($($name:ident),*) => {
+            mod sqlite { $( #[tokio::test] async fn $name() { let (s, _d) = store::testing::sqlite_store().await; super::$name(s).await; } )* }
+            mod postgres { $( #[tokio::test] async fn $name() { super::$name(store::testing::postgres_store().await).await; } )* }
+        };
+    }
+    both!(challenges_verify_once_and_grant_until_expiry);
+
+    async fn challenges_verify_once_and_grant_until_expiry(store: Store) {
+        let org = store.create_org("C").await.unwrap();
+        let other = store.create_org("D").await.unwrap();
+        let new = |ttl_ms| NewChallenge {
+            org_id: &org.id,
+            proxy_id: "px_1",
+            end_user_id: "u1",
+            category: "payment_data",
+            ttl_ms,
+        };
+        let (ch, token) = store.create_challenge(new(60_000)).await.unwrap();
+        assert!(ch.id.starts_with("ch_") && ch.id.len() >= 3 + 32);
+        assert!(token.expose().starts_with("vt_"));
+        let got = store.get_challenge(&org.id, &ch.id).await.unwrap().unwrap();
+        assert!(got.token_matches(token.expose()));
+        assert!(!got.token_matches("vt_wrong") && !got.token_matches(""));
+        assert!(store.get_challenge(&other.id, &ch.id).await.unwrap().is_none(), "another org cannot see it");
+        assert!(!store.has_grant(&org.id, "px_1", "u1", "payment_data").await.unwrap());
+        assert!(store.settle_challenge(&org.id, &ch.id, Ok(())).await.unwrap());
+        assert!(!store.settle_challenge(&org.id, &ch.id, Ok(())).await.unwrap(), "settles once");
+        assert_eq!(store.get_challenge(&org.id, &ch.id).await.unwrap().unwrap().status, ChallengeStatus::Verified);
+        assert!(store.has_grant(&org.id, "px_1", "u1", "payment_data").await.unwrap());
+        assert!(!store.has_grant(&org.id, "px_1", "u2", "payment_data").await.unwrap());
+        assert!(!store.has_grant(&org.id, "px_1", "u1", "order_transaction").await.unwrap());
+        // An expired verified challenge grants nothing and is purged.
+        let (old, _) = store.create_challenge(new(-1)).await.unwrap();
+        store.settle_challenge(&org.id, &old.id, Ok(())).await.unwrap();
+        assert!(store.purge_expired_challenges(0).await.unwrap() >= 1);
+        assert!(store.get_challenge(&org.id, &old.id).await.unwrap().is_none());
+        let (failed, _) = store.create_challenge(new(60_000)).await.unwrap();
+        store.settle_challenge(&org.id, &failed.id, Err("webhook said no".into())).await.unwrap();
+        let f = store.get_challenge(&org.id, &failed.id).await.unwrap().unwrap();
+        assert_eq!((f.status, f.failure.as_deref()), (ChallengeStatus::Failed, Some("webhook said no")));
+    }
+}

@@ -146,16 +146,18 @@ fn validate(api: Api, body: &Bytes) -> Result<(RequestInfo, Option<Value>), Prox
 const SCAN_INLINE_LIMIT: usize = 32 * 1024;
 
 /// Scans the request with the proxy's scanner, records the verdict on the
-/// event, and returns the body to forward (rewritten when sanitised).
+/// event, and returns the body to forward (rewritten when sanitised) with its
+/// parsed form.
 async fn scan(
     scanning: &Scanning,
     api: Api,
     bytes: Bytes,
     json: Option<Value>,
     event: &mut RequestEvent,
-) -> Result<Bytes, ProxyError> {
+) -> Result<(Bytes, Option<Value>), ProxyError> {
     let (scanner, mut json) = match (scanning, json) {
-        (Scanning::Disabled(_), _) | (_, None) => return Ok(bytes),
+        (Scanning::Disabled(_), json) => return Ok((bytes, json)),
+        (_, None) => return Ok((bytes, None)),
         (Scanning::Broken(_), Some(_)) => return Err(ProxyError::Misconfigured),
         (Scanning::On(scanner), Some(json)) => (Arc::clone(scanner), json),
     };
@@ -184,8 +186,11 @@ async fn scan(
             types.dedup();
             Err(ProxyError::Blocked { summary: types.join(", "), threats })
         }
-        Action::Sanitize => serde_json::to_vec(&json).map(Bytes::from).map_err(|_| ProxyError::Internal),
-        Action::Allow | Action::Warn => Ok(bytes),
+        Action::Sanitize => {
+            let bytes = serde_json::to_vec(&json).map(Bytes::from).map_err(|_| ProxyError::Internal)?;
+            Ok((bytes, Some(json)))
+        }
+        Action::Allow | Action::Warn => Ok((bytes, Some(json))),
     }
 }
 
@@ -310,7 +315,11 @@ async fn forward(
     event.stream = info.stream;
 
     let proxy = &caller.proxy;
-    let bytes = scan(&proxy.scanning, api, bytes, json, event).await?;
+    // Content scanning first: a request that is an attack gets no challenge.
+    let (bytes, json) = scan(&proxy.scanning, api, bytes, json, event).await?;
+    if let Some(json) = &json {
+        crate::ibac::check(state, caller, api, json, headers).await?;
+    }
     let deadline = proxy.timeout;
     let timeout_err = || ProxyError::UpstreamTimeout(deadline.as_millis());
     let method = if api == Api::Models { Method::GET } else { Method::POST };
