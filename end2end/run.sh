@@ -139,6 +139,7 @@ password=e2e-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 rampart_env "$work/sdk" "$sdk_db"
 boot=$(env "${renv[@]}" "$bin" bootstrap --org "end2end" --email "$email" --password "$password")
 api_key=$("$python" -c 'import json, sys; print(json.loads(sys.argv[1])["api_key"])' "$boot")
+proxy_id=$("$python" -c 'import json, sys; print(json.loads(sys.argv[1])["proxy_id"])' "$boot")
 [[ $api_key =~ ^rk_[0-9a-f]{16}_[0-9a-f]{64}$ ]] || die "bootstrap printed no API key: $boot"
 
 start_server sdk "$sdk_db"
@@ -166,6 +167,7 @@ done
 [[ $code == 200 ]] || die "GET /v1/models with the bootstrapped key answered $code"
 
 export RAMPART_BASE_URL=$sdk_url RAMPART_API_KEY=$api_key RAMPART_EMAIL=$email RAMPART_PASSWORD=$password
+export RAMPART_PROXY_ID=$proxy_id
 export RAMPART_EMPTY_BASE_URL=$empty_url RAMPART_BIN=$bin RAMPART_DATA_DIR=$work/sdk RAMPART_CHROMIUM=$chromium
 export RAMPART_SITE_ROOT=$site
 

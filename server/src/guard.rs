@@ -212,3 +212,136 @@ pub async fn scan_output(
     }
     Ok(Json(Value::Object(body)))
 }
+
+/// IBAC settings as the guard API shows and takes them. The webhook secret
+/// is write-only: it is accepted, stored encrypted, and reported only as set.
+#[derive(Debug, serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IbacSettingsBody {
+    pub enabled: bool,
+    #[serde(default)]
+    pub categories: std::collections::BTreeMap<String, engine::ibac::CategorySettings>,
+    #[serde(default)]
+    pub custom_categories: Vec<engine::ibac::CustomCategory>,
+    #[serde(default)]
+    pub verification_mode: store::proxies::VerificationMode,
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub webhook_secret: Option<String>,
+    #[serde(default, skip_deserializing)]
+    pub webhook_secret_set: bool,
+    #[serde(default)]
+    pub challenge_ttl_seconds: Option<u64>,
+    #[serde(default)]
+    pub webhook_timeout_ms: Option<u64>,
+}
+
+async fn owned_proxy(
+    state: &AppState,
+    headers: &HeaderMap,
+    proxy_id: &str,
+) -> Result<store::proxies::Proxy, GuardError> {
+    let key = crate::proxy::presented_key(headers).ok_or(GuardError::Unauthorized)?;
+    let caller = state.snapshot.load().authenticate(key).ok_or(GuardError::Unauthorized)?;
+    match state.store.get_proxy(&caller.org_id, proxy_id).await {
+        Ok(p) => Ok(p),
+        Err(store::StoreError::NotFound(_)) => Err(GuardError::NotFound),
+        Err(e) => {
+            tracing::error!(error = %e, "could not load a proxy for the guard API");
+            Err(GuardError::Internal)
+        }
+    }
+}
+
+fn ibac_body(s: &store::proxies::IbacSettings) -> IbacSettingsBody {
+    IbacSettingsBody {
+        enabled: s.enabled,
+        categories: s.detector.categories.clone(),
+        custom_categories: s.detector.custom.clone(),
+        verification_mode: s.verification,
+        webhook_url: s.webhook_url.clone(),
+        webhook_secret: None,
+        webhook_secret_set: s.webhook_secret_enc.is_some(),
+        challenge_ttl_seconds: Some(s.challenge_ttl_secs),
+        webhook_timeout_ms: Some(s.webhook_timeout_ms),
+    }
+}
+
+pub async fn get_ibac_settings(
+    State(state): State<AppState>,
+    Path(proxy_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<IbacSettingsBody>, GuardError> {
+    let proxy = owned_proxy(&state, &headers, &proxy_id).await?;
+    Ok(Json(ibac_body(&proxy.settings.ibac)))
+}
+
+pub async fn put_ibac_settings(
+    State(state): State<AppState>,
+    Path(proxy_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<IbacSettingsBody>, GuardError> {
+    let proxy = owned_proxy(&state, &headers, &proxy_id).await?;
+    let bytes = read(&state, body).await?;
+    let wanted: IbacSettingsBody =
+        serde_json::from_slice(&bytes).map_err(|e| GuardError::BadRequest(format!("invalid settings: {e}")))?;
+    let mut settings = proxy.settings.clone();
+    let ibac = &mut settings.ibac;
+    ibac.enabled = wanted.enabled;
+    ibac.detector = engine::ibac::IbacConfig { categories: wanted.categories, custom: wanted.custom_categories };
+    if ibac.detector.categories.is_empty() {
+        ibac.detector.categories = engine::ibac::IbacConfig::default().categories;
+    }
+    engine::ibac::IntentDetector::new(&ibac.detector).map_err(|e| GuardError::BadRequest(e.to_string()))?;
+    ibac.verification = wanted.verification_mode;
+    if let Some(url) = wanted.webhook_url.filter(|u| !u.trim().is_empty()) {
+        let ok = url
+            .parse::<axum::http::Uri>()
+            .is_ok_and(|u| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some());
+        if !ok {
+            return Err(GuardError::BadRequest("webhook_url must be an http:// or https:// URL".into()));
+        }
+        ibac.webhook_url = Some(url);
+    }
+    if let Some(secret) = wanted.webhook_secret.filter(|s| !s.is_empty()) {
+        if secret.len() < 16 {
+            return Err(GuardError::BadRequest("webhook_secret must be at least 16 characters".into()));
+        }
+        ibac.webhook_secret_enc = Some(state.master.encrypt(&secret).map_err(|_| GuardError::Internal)?);
+    }
+    if ibac.verification == store::proxies::VerificationMode::Webhook
+        && (ibac.webhook_url.is_none() || ibac.webhook_secret_enc.is_none())
+    {
+        return Err(GuardError::BadRequest("webhook verification needs webhook_url and webhook_secret".into()));
+    }
+    if let Some(ttl) = wanted.challenge_ttl_seconds {
+        if !(10..=86_400).contains(&ttl) {
+            return Err(GuardError::BadRequest("challenge_ttl_seconds must be between 10 and 86400".into()));
+        }
+        ibac.challenge_ttl_secs = ttl;
+    }
+    if let Some(ms) = wanted.webhook_timeout_ms {
+        if !(100..=30_000).contains(&ms) {
+            return Err(GuardError::BadRequest("webhook_timeout_ms must be between 100 and 30000".into()));
+        }
+        ibac.webhook_timeout_ms = ms;
+    }
+    let input = store::proxies::ProxyInput {
+        name: proxy.name,
+        provider: proxy.provider,
+        base_url: proxy.base_url,
+        provider_key: None,
+        settings,
+    };
+    let updated = state.store.update_proxy(&proxy.org_id, &proxy.id, input, &state.master).await.map_err(|e| {
+        tracing::error!(error = %e, "could not save IBAC settings");
+        GuardError::Internal
+    })?;
+    // The change takes effect for the next request, not after the next poll.
+    if let Err(e) = state.snapshot.reload(&state.store, &state.master, state.config.upstream_timeout).await {
+        tracing::error!(error = %e, "could not reload the configuration snapshot");
+    }
+    Ok(Json(ibac_body(&updated.settings.ibac)))
+}

@@ -254,3 +254,58 @@ async fn webhook_mode_passes_only_a_signed_yes_in_time() {
     let failed: Vec<_> = h.events(10).await.into_iter().filter(|e| e.status == 403).collect();
     assert!(failed.len() >= 10);
 }
+
+#[tokio::test]
+async fn settings_api_validates_and_keeps_the_secret_write_only() {
+    let h = start(Db::Sqlite).await;
+    let url = h.url(&format!("/v1/guard/{}/settings/ibac", h.proxy_id));
+    let v: Value = h.http.get(&url).bearer_auth(&h.key).send().await.unwrap().json().await.unwrap();
+    assert_eq!((v["enabled"].as_bool(), v["verification_mode"].as_str()), (Some(false), Some("trust")));
+    assert!(v["categories"]["payment_data"]["threshold"].is_number());
+
+    let bad_regex = json!({"enabled": true, "custom_categories": [
+        {"name": "loyalty", "patterns": ["points (balance"], "is_regex": true}]});
+    let r = h.http.put(&url).bearer_auth(&h.key).json(&bad_regex).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let msg = r.json::<Value>().await.unwrap()["message"].as_str().unwrap().to_string();
+    assert!(msg.contains("points (balance"), "{msg}");
+
+    let no_secret = json!({"enabled": true, "verification_mode": "webhook", "webhook_url": "http://127.0.0.1:9/v"});
+    assert_eq!(h.http.put(&url).bearer_auth(&h.key).json(&no_secret).send().await.unwrap().status(), 400);
+    let typo = json!({"enabled": true, "verification": "trust"});
+    assert_eq!(h.http.put(&url).bearer_auth(&h.key).json(&typo).send().await.unwrap().status(), 400);
+
+    let good = json!({"enabled": true, "verification_mode": "webhook", "webhook_url": "http://127.0.0.1:9/v",
+        "webhook_secret": "a-very-long-webhook-secret", "challenge_ttl_seconds": 120,
+        "custom_categories": [{"name": "loyalty_points", "patterns": ["loyalty tier"], "is_regex": false}]});
+    let r = h.http.put(&url).bearer_auth(&h.key).json(&good).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let text = r.text().await.unwrap();
+    assert!(!text.contains("a-very-long-webhook-secret"), "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!((v["webhook_secret_set"].as_bool(), v["challenge_ttl_seconds"].as_u64()), (Some(true), Some(120)));
+    // The custom category is live at once.
+    let r = h
+        .post("/v1/chat/completions")
+        .header("X-User-ID", "u")
+        .json(&chat("Which loyalty tier is this?"))
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["intent_category"], "loyalty_points", "{v}");
+
+    // Another org's proxy is not there.
+    let other = h.state.store.create_org("Other").await.unwrap();
+    let input = ProxyInput {
+        name: "theirs".into(),
+        provider: store::proxies::Provider::Mock,
+        base_url: None,
+        provider_key: None,
+        settings: Default::default(),
+    };
+    let theirs = h.state.store.create_proxy(&other.id, input, &h.state.master).await.unwrap();
+    let r =
+        h.http.get(h.url(&format!("/v1/guard/{}/settings/ibac", theirs.id))).bearer_auth(&h.key).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+}
