@@ -134,9 +134,14 @@ mod server {
 
     /// Gives a failed server function the HTTP status its error deserves
     /// (the framework's default is 500 for every error).
+    /// A plain form post (no JavaScript) keeps the framework's redirect back
+    /// to the form instead: a bare error status would leave the browser on a
+    /// blank page.
     pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         if let (Err(e), Some(opts)) = (&result, leptos::prelude::use_context::<ResponseOptions>()) {
-            opts.set_status(e.status());
+            if !is_plain_form_post() {
+                opts.set_status(e.status());
+            }
         }
         result
     }
