@@ -18,8 +18,8 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 
 const DIMS: u32 = 1 << 16;
-const EPOCHS: usize = 6;
-const L2: f32 = 2e-5;
+const EPOCHS: usize = 10;
+const L2: f32 = 1e-5;
 const RATE: f32 = 0.3;
 
 struct Example {

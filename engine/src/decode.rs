@@ -276,8 +276,27 @@ fn looks_rot13(text: &str) -> bool {
     hits >= 3 && hits * 6 >= words.min(60)
 }
 
+/// What a caller already knows about `text`: whether it may hold hex escapes (`\x41`, `0x41`,
+/// `%u0041`) or ROT13's "gur". A `false` skips that search; `true` means "look".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hints {
+    pub hex_escapes: bool,
+    pub rot13: bool,
+}
+
+impl Default for Hints {
+    fn default() -> Self {
+        Hints { hex_escapes: true, rot13: true }
+    }
+}
+
 /// Finds and decodes every encoded run in `text` (one level; callers recurse).
 pub fn decode_all(text: &str) -> Vec<Decoded> {
+    decode_with(text, Hints::default())
+}
+
+/// [`decode_all`], skipping the searches `hints` rule out.
+pub fn decode_with(text: &str, hints: Hints) -> Vec<Decoded> {
     let mut out: Vec<Decoded> = Vec::new();
     let Some(p) = patterns() else { return out };
     let push = |out: &mut Vec<Decoded>, encoding, start, end, decoded: Option<String>| {
@@ -326,7 +345,7 @@ pub fn decode_all(text: &str) -> Vec<Decoded> {
             push(&mut out, Encoding::Base64, s, e, decode_base64(run));
         }
     }
-    if memmem(bytes, b"\\x") || memmem(bytes, b"0x") || memmem(bytes, b"%u00") {
+    if hints.hex_escapes && (memmem(bytes, b"\\x") || memmem(bytes, b"0x") || memmem(bytes, b"%u00")) {
         for m in p.hex_escaped.find_iter(text) {
             if m.len() <= MAX_RUN {
                 push(&mut out, Encoding::Hex, m.start(), m.end(), decode_hex_escaped(m.as_str()));
@@ -352,7 +371,7 @@ pub fn decode_all(text: &str) -> Vec<Decoded> {
             }
         }
     }
-    if looks_rot13(text) && text.len() <= MAX_RUN {
+    if hints.rot13 && looks_rot13(text) && text.len() <= MAX_RUN {
         push(&mut out, Encoding::Rot13, 0, text.len(), Some(rot13(text)));
     }
     out

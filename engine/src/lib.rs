@@ -11,6 +11,7 @@
 
 mod config;
 pub mod decode;
+mod dense;
 mod detect;
 mod error;
 pub mod ibac;

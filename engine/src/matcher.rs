@@ -13,12 +13,11 @@
 //! (`System:`), so they are armed only at those bytes. Raw-text rules (secrets, code) are armed
 //! by their literal triggers in one Aho-Corasick pass over the normalised view.
 
+use crate::dense::Dense;
 use crate::detect;
 use crate::error::BuildError;
 use crate::raw_rules::RAW_RULES;
 use crate::rules::{On, PhraseRule, RULES};
-use aho_corasick::automaton::Automaton;
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, MatchKind, StartKind};
 use regex::{Regex, RegexBuilder};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -78,7 +77,7 @@ impl Phrase {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Act {
     /// A trigger of alternative `.1` of phrase rule `.0` (index into the view's rule list).
-    Trigger(usize, usize),
+    Trigger(u16, u16),
     /// Gate `n` is present.
     Gate(usize),
     /// Profanity word `n`.
@@ -88,9 +87,10 @@ pub(crate) enum Act {
 /// An anchored automaton over literals, walked from chosen start positions: every literal that
 /// is a prefix of the text at the position is reported.
 pub(crate) struct LitDfa {
-    dfa: aho_corasick::dfa::DFA,
-    /// Pattern id → what it means (a literal may mean several things).
-    acts: Vec<Vec<Act>>,
+    dfa: Dense,
+    /// Pattern id → range of `acts`: what it means (a literal may mean several things).
+    spans: Vec<(u32, u32)>,
+    acts: Vec<Act>,
 }
 
 impl LitDfa {
@@ -118,156 +118,147 @@ impl LitDfa {
             pats.push(vec![0, 0, 0, 0]);
             acts.push(Vec::new());
         }
-        let dfa = aho_corasick::dfa::DFA::builder()
-            .match_kind(MatchKind::Standard)
-            .start_kind(StartKind::Anchored)
-            .build(&pats)
-            .map_err(|e| e.to_string())?;
-        Ok(LitDfa { dfa, acts })
+        let dfa = Dense::build(&pats, true)?;
+        let mut spans = Vec::with_capacity(acts.len());
+        let mut flat = Vec::new();
+        for a in acts {
+            let from = u32::try_from(flat.len()).map_err(|e| e.to_string())?;
+            flat.extend(a);
+            spans.push((from, u32::try_from(flat.len()).map_err(|e| e.to_string())?));
+        }
+        Ok(LitDfa { dfa, spans, acts: flat })
     }
 
     /// Reports every literal that starts at `at` in `hay`.
     #[inline]
     pub(crate) fn walk(&self, hay: &[u8], at: usize, mut f: impl FnMut(Act)) {
-        let Ok(mut sid) = self.dfa.start_state(Anchored::Yes) else { return };
         let Some(rest) = hay.get(at..) else { return };
-        for &b in rest {
-            sid = self.dfa.next_state(Anchored::Yes, sid, b);
-            if self.dfa.is_special(sid) {
-                if self.dfa.is_dead(sid) {
-                    return;
+        self.dfa.run_short(rest, |_, ids| {
+            for &pid in ids {
+                let (a, e) = self.spans.get(pid as usize).copied().unwrap_or((0, 0));
+                for &act in self.acts.get(a as usize..e as usize).unwrap_or(&[]) {
+                    f(act);
                 }
-                if self.dfa.is_match(sid) {
-                    for k in 0..self.dfa.match_len(sid) {
-                        let pid = self.dfa.match_pattern(sid, k).as_usize();
-                        for &a in self.acts.get(pid).map_or(&[][..], Vec::as_slice) {
-                            f(a);
+            }
+        });
+    }
+}
+
+/// Literal cues of the raw-text detectors. They are searched in the normalised view, which is
+/// lower-cased and folds look-alikes, so a cue is found wherever the exact (case-sensitive)
+/// check on the original text could succeed; detectors confirm on the original text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cue {
+    Url,
+    HtmlComment,
+    MarkdownComment,
+    Style,
+    Hidden,
+    HexEscape,
+    Rot13,
+    Licence,
+    PoBox,
+}
+
+const CUE_LITS: &[(&str, Cue)] = &[
+    ("<!--", Cue::HtmlComment),
+    ("]:", Cue::MarkdownComment),
+    ("style", Cue::Style),
+    ("hidden", Cue::Hidden),
+    ("\\x", Cue::HexEscape),
+    ("0x", Cue::HexEscape),
+    ("%u00", Cue::HexEscape),
+    ("gur", Cue::Rot13),
+    ("icen", Cue::Licence),
+    ("dl", Cue::Licence),
+    ("box", Cue::PoBox),
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Lit {
+    Raw(usize),
+    Cue(Cue),
+}
+
+/// An unanchored automaton over the raw-rule triggers and the cues, walked once over the
+/// normalised view. Walking it byte by byte reports every occurrence, overlapping ones too.
+pub(crate) struct CueScan {
+    dfa: Dense,
+    lits: Vec<Vec<Lit>>,
+    lens: Vec<usize>,
+    raw_rules: usize,
+}
+
+/// What one [`CueScan`] pass found.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    /// Per raw-text rule: whether one of its triggers occurs.
+    pub raw: Vec<bool>,
+    cues: u32,
+    /// Normalised-view positions where a URL cue starts.
+    pub urls: Vec<usize>,
+}
+
+impl Found {
+    pub(crate) fn has(&self, c: Cue) -> bool {
+        self.cues & (1 << c as u32) != 0
+    }
+}
+
+impl CueScan {
+    fn build(raw_triggers: &[Vec<Vec<u8>>]) -> Result<CueScan, String> {
+        let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut pats: Vec<Vec<u8>> = Vec::new();
+        let mut lits: Vec<Vec<Lit>> = Vec::new();
+        let mut add = |p: Vec<u8>, l: Lit| {
+            let id = *index.entry(p.clone()).or_insert_with(|| {
+                pats.push(p);
+                lits.push(Vec::new());
+                lits.len() - 1
+            });
+            if let Some(v) = lits.get_mut(id) {
+                v.push(l);
+            }
+        };
+        for (r, ts) in raw_triggers.iter().enumerate() {
+            for t in ts {
+                add(t.clone(), Lit::Raw(r));
+            }
+        }
+        for c in detect::urls::CUES {
+            add(c.as_bytes().to_vec(), Lit::Cue(Cue::Url));
+        }
+        for (c, cue) in CUE_LITS {
+            add(c.as_bytes().to_vec(), Lit::Cue(*cue));
+        }
+        let lens = pats.iter().map(Vec::len).collect();
+        let dfa = Dense::build(&pats, false)?;
+        Ok(CueScan { dfa, lits, lens, raw_rules: raw_triggers.len() })
+    }
+
+    pub(crate) fn scan(&self, hay: &str) -> Found {
+        let mut f = Found { raw: vec![false; self.raw_rules], ..Found::default() };
+        self.dfa.run(hay.as_bytes(), |end, ids| {
+            for &pid in ids {
+                let pid = pid as usize;
+                for lit in self.lits.get(pid).map_or(&[][..], Vec::as_slice) {
+                    match *lit {
+                        Lit::Raw(r) => {
+                            if let Some(on) = f.raw.get_mut(r) {
+                                *on = true;
+                            }
+                        }
+                        Lit::Cue(c) => {
+                            f.cues |= 1 << c as u32;
+                            if c == Cue::Url {
+                                f.urls.push(end - self.lens.get(pid).copied().unwrap_or(0));
+                            }
                         }
                     }
                 }
             }
-        }
-    }
-}
-
-/// A rule set armed by literal triggers: one Aho-Corasick pass says which rules can match.
-///
-/// The pass reports leftmost, non-overlapping matches (so it can skip ahead with a
-/// prefilter). A trigger occurrence it skips overlaps a reported match, so each trigger also
-/// arms the rules of every trigger that can overlap it: the set of armed rules is never
-/// smaller than an overlapping search would give.
-pub(crate) struct Armed {
-    ac: Option<AhoCorasick>,
-    /// Trigger pattern id → the rules it arms: its own, then (after `own[id]` entries) those of
-    /// triggers that can overlap it, which are confirmed with a direct search.
-    arms: Vec<Vec<usize>>,
-    own: Vec<usize>,
-    /// Rule → its triggers.
-    triggers: Vec<Vec<Vec<u8>>>,
-    /// Rules without usable triggers; they always run.
-    always: Vec<usize>,
-    rules: usize,
-}
-
-/// Whether an occurrence of `b` can start inside an occurrence of `a`: `b` occurs in `a`, or a
-/// suffix of `a` is a prefix of `b`. (Checked both ways round when arming.)
-fn can_overlap(a: &[u8], b: &[u8]) -> bool {
-    (1..=a.len()).any(|k| {
-        let tail = &a[a.len() - k..];
-        if tail.len() >= b.len() {
-            tail.starts_with(b)
-        } else {
-            b.starts_with(tail)
-        }
-    }) || a.windows(b.len().max(1)).any(|w| w == b)
-}
-
-impl Armed {
-    fn build(triggers: Vec<Vec<Vec<u8>>>) -> Result<Armed, String> {
-        let by_rule = triggers.clone();
-        let mut pats: Vec<Vec<u8>> = Vec::new();
-        let mut owners: Vec<Vec<usize>> = Vec::new();
-        let mut always = Vec::new();
-        let rules = triggers.len();
-        for (i, t) in triggers.into_iter().enumerate() {
-            if t.is_empty() {
-                always.push(i);
-            }
-            for p in t {
-                match pats.iter().position(|q| *q == p) {
-                    Some(k) => owners[k].push(i),
-                    None => {
-                        pats.push(p);
-                        owners.push(vec![i]);
-                    }
-                }
-            }
-        }
-        let mut arms = Vec::with_capacity(pats.len());
-        let mut own = Vec::with_capacity(pats.len());
-        for (a, mine) in pats.iter().zip(&owners) {
-            let mut set: Vec<usize> = mine.clone();
-            set.sort_unstable();
-            set.dedup();
-            own.push(set.len());
-            let mut others: Vec<usize> = Vec::new();
-            for (b, theirs) in pats.iter().zip(&owners) {
-                if can_overlap(a, b) || can_overlap(b, a) {
-                    others.extend(theirs.iter().filter(|r| !set.contains(r)));
-                }
-            }
-            others.sort_unstable();
-            others.dedup();
-            set.extend(others);
-            arms.push(set);
-        }
-        let ac = if pats.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&pats)
-                    .map_err(|e| e.to_string())?,
-            )
-        };
-        Ok(Armed { ac, arms, own, triggers: by_rule, always, rules })
-    }
-
-    /// Which rules have a trigger in `hay` (or always run).
-    pub(crate) fn armed(&self, hay: &str) -> Vec<bool> {
-        let mut on = vec![false; self.rules];
-        for &r in &self.always {
-            if let Some(f) = on.get_mut(r) {
-                *f = true;
-            }
-        }
-        let mut maybe = vec![false; self.rules];
-        if let Some(ac) = &self.ac {
-            for m in ac.find_iter(hay) {
-                let id = m.pattern().as_usize();
-                let n = self.own.get(id).copied().unwrap_or(0);
-                for (k, &r) in self.arms.get(id).map_or(&[][..], Vec::as_slice).iter().enumerate() {
-                    if let Some(f) = if k < n { on.get_mut(r) } else { maybe.get_mut(r) } {
-                        *f = true;
-                    }
-                }
-            }
-        }
-        // A rule armed only through an overlapping trigger: look for its own triggers directly.
-        for (r, m) in maybe.into_iter().enumerate() {
-            if m && !on.get(r).copied().unwrap_or(true) {
-                let found = self
-                    .triggers
-                    .get(r)
-                    .is_some_and(|ts| ts.iter().any(|t| memchr::memmem::find(hay.as_bytes(), t).is_some()));
-                if let Some(f) = on.get_mut(r) {
-                    *f = found;
-                }
-            }
-        }
-        on
+        });
+        f
     }
 }
 
@@ -280,7 +271,7 @@ pub(crate) struct Builtin {
     pub marks: LitDfa,
     pub mark_bytes: Vec<u8>,
     pub gate_count: usize,
-    pub raw_armed: Armed,
+    pub cues: CueScan,
     pub raw: Vec<Regex>,
 }
 
@@ -490,6 +481,10 @@ fn compile(name: &str, re: &str) -> Result<Regex, BuildError> {
         .map_err(|e| BuildError::BuiltinRule { name: name.to_string(), reason: e.to_string() })
 }
 
+fn narrow(i: usize) -> Result<u16, BuildError> {
+    u16::try_from(i).map_err(|e| BuildError::BuiltinRule { name: "phrase rules".into(), reason: e.to_string() })
+}
+
 fn build() -> Result<Builtin, BuildError> {
     let err = |name: &str| {
         let name = name.to_string();
@@ -522,7 +517,8 @@ fn build() -> Result<Builtin, BuildError> {
                 let mut branches = Vec::new();
                 if split {
                     for (k, (h, trig)) in alts.iter().zip(per_alt).enumerate() {
-                        word_lits.extend(trig.into_iter().map(|t| (t, Act::Trigger(idx, k))));
+                        let act = Act::Trigger(narrow(idx)?, narrow(k)?);
+                        word_lits.extend(trig.into_iter().map(|t| (t, act)));
                         let mut ids = Vec::new();
                         for set in gates_of(h) {
                             word_lits.extend(set.into_iter().map(|l| (l, Act::Gate(gate_count))));
@@ -532,14 +528,16 @@ fn build() -> Result<Builtin, BuildError> {
                         branches.push(Branch { gates: ids, words: max_spaces(h).map(|n| n + 1) });
                     }
                 } else {
-                    word_lits.extend(triggers.into_iter().map(|t| (t, Act::Trigger(idx, 0))));
+                    let act = Act::Trigger(narrow(idx)?, 0);
+                    word_lits.extend(triggers.into_iter().map(|t| (t, act)));
                     branches.push(Branch::default());
                 }
                 fold.push(Phrase { rule, re, whole, arm, branches });
             }
             On::Norm => {
                 let idx = norm.len();
-                mark_lits.extend(triggers.into_iter().map(|t| (t, Act::Trigger(idx, 0))));
+                let act = Act::Trigger(narrow(idx)?, 0);
+                mark_lits.extend(triggers.into_iter().map(|t| (t, act)));
                 norm.push(Phrase { rule, re, whole, arm, branches: vec![Branch::default()] });
             }
         }
@@ -553,9 +551,10 @@ fn build() -> Result<Builtin, BuildError> {
     // The raw-text rules' triggers, lower-cased, survive normalising.
     let raw_triggers =
         RAW_RULES.iter().map(|r| r.triggers.iter().map(|t| t.to_ascii_lowercase().into_bytes()).collect()).collect();
-    let raw_armed = Armed::build(raw_triggers).map_err(err("raw triggers"))?;
+    let raw_triggers: Vec<Vec<Vec<u8>>> = raw_triggers;
+    let cues = CueScan::build(&raw_triggers).map_err(err("raw triggers"))?;
     let raw = RAW_RULES.iter().map(|r| compile(r.name, r.re)).collect::<Result<Vec<_>, _>>()?;
-    Ok(Builtin { fold, norm, words, marks, mark_bytes, gate_count, raw_armed, raw })
+    Ok(Builtin { fold, norm, words, marks, mark_bytes, gate_count, cues, raw })
 }
 
 pub(crate) fn builtin() -> Result<&'static Builtin, BuildError> {
@@ -563,12 +562,22 @@ pub(crate) fn builtin() -> Result<&'static Builtin, BuildError> {
     B.get_or_init(build).as_ref().map_err(Clone::clone)
 }
 
+/// A trigger of alternative `branch` of rule `rule` at byte `pos` (word `word` on the folded
+/// view, 0 on the normalised view).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Trig {
+    pub rule: u16,
+    pub branch: u16,
+    pub pos: u32,
+    pub word: u32,
+}
+
 /// Candidate positions of the rules of one view, found by one of the walks below.
 #[derive(Default)]
 pub(crate) struct Candidates {
-    /// (rule, alternative, position, word index): in text order on the folded view, in no
-    /// particular order on the normalised view (where the word index is 0).
-    pub at: Vec<(usize, usize, usize, usize)>,
+    /// Trigger occurrences: in text order on the folded view, in no particular order on the
+    /// normalised view.
+    pub at: Vec<Trig>,
     /// Per gate: the word indices at which one of its literals starts, ascending.
     pub gates: Vec<Vec<u32>>,
     /// (profanity word, position) on the folded view.
@@ -578,20 +587,24 @@ pub(crate) struct Candidates {
 impl Builtin {
     /// Walks the word automaton at every word start of the folded view.
     pub(crate) fn fold_candidates(&self, text: &str, word_starts: &[u32]) -> Candidates {
-        let mut c = Candidates { gates: vec![Vec::new(); self.gate_count], ..Candidates::default() };
+        let mut c = Candidates {
+            gates: vec![Vec::new(); self.gate_count],
+            at: Vec::with_capacity(word_starts.len()),
+            ..Candidates::default()
+        };
         let hay = text.as_bytes();
         for (wi, &p) in word_starts.iter().enumerate() {
-            let p = p as usize;
-            self.words.walk(hay, p, |a| match a {
-                Act::Trigger(r, k) => c.at.push((r, k, p, wi)),
+            let wi = u32::try_from(wi).unwrap_or(u32::MAX);
+            self.words.walk(hay, p as usize, |a| match a {
+                Act::Trigger(rule, branch) => c.at.push(Trig { rule, branch, pos: p, word: wi }),
                 Act::Gate(g) => {
                     if let Some(list) = c.gates.get_mut(g) {
-                        if list.last() != Some(&(wi as u32)) {
-                            list.push(wi as u32);
+                        if list.last() != Some(&wi) {
+                            list.push(wi);
                         }
                     }
                 }
-                Act::Word(w) => c.words.push((w, p)),
+                Act::Word(w) => c.words.push((w, p as usize)),
             });
         }
         c
@@ -610,8 +623,8 @@ impl Builtin {
             };
             for p in found {
                 self.marks.walk(hay, p, |a| {
-                    if let Act::Trigger(r, k) = a {
-                        c.at.push((r, k, p, 0));
+                    if let Act::Trigger(rule, branch) = a {
+                        c.at.push(Trig { rule, branch, pos: u32::try_from(p).unwrap_or(u32::MAX), word: 0 });
                     }
                 });
             }
@@ -637,19 +650,11 @@ mod tests {
     }
 
     #[test]
-    fn overlapping_triggers() {
-        assert!(can_overlap(b"<!--", b"--"));
-        assert!(can_overlap(b"sk-", b"sk-ant-"));
-        assert!(can_overlap(b"key", b"eyj"));
-        assert!(!can_overlap(b"key", b"token"));
-    }
-
-    #[test]
     fn raw_arming_is_exact() {
         let b = builtin().unwrap();
         let text = "x <!-- hi --> sk-abc ' or 1=1 rm -rf key";
         let (n, _) = crate::normalise::views(text);
-        let on = b.raw_armed.armed(n.text());
+        let on = b.cues.scan(n.text()).raw;
         for (r, o) in RAW_RULES.iter().zip(on) {
             let direct = r.triggers.iter().any(|t| n.text().contains(&t.to_ascii_lowercase()));
             assert_eq!(o, direct, "{}", r.name);
@@ -680,15 +685,18 @@ mod stats {
         let c = b.fold_candidates(f.text(), f.word_starts());
         println!("words {} hits {}", f.word_starts().len(), c.at.len());
         for (ri, p) in b.fold.iter().enumerate() {
-            let k = c.at.iter().filter(|&&(r, _, _, _)| r == ri).count();
-            let ok = c.at.iter().filter(|&&(r, b, _, w)| r == ri && p.viable(b, w, &c.gates)).count();
+            let k = c.at.iter().filter(|t| t.rule as usize == ri).count();
+            let ok =
+                c.at.iter()
+                    .filter(|t| t.rule as usize == ri && p.viable(t.branch.into(), t.word as usize, &c.gates))
+                    .count();
             if k > 0 {
                 println!("{:32} cand {:4} alts {} viable {}", p.rule.name, k, p.branches.len(), ok);
             }
         }
         let nc = b.norm_candidates(n.text());
         println!("norm cands {}", nc.at.len());
-        let on = b.raw_armed.armed(n.text());
+        let on = b.cues.scan(n.text()).raw;
         for (r, o) in crate::raw_rules::RAW_RULES.iter().zip(on) {
             let direct = r.triggers.iter().any(|t| n.text().contains(&t.to_ascii_lowercase()));
             if o || direct {

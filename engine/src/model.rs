@@ -15,12 +15,41 @@ pub const VERSION: u32 = 1;
 /// so one planted paragraph in a long document is not diluted by the rest.
 pub const WINDOW: usize = 96;
 pub const STRIDE: usize = 48;
+/// Texts up to this many words are scored whole. Longer ones are scored over their first and
+/// last [`EDGE_WORDS`] words and [`AROUND_WORDS`] either side of each place a rule flagged, so
+/// the model's cost stops growing with the length of a benign document.
+pub const FULL_WORDS: usize = 384;
+pub const EDGE_WORDS: usize = 192;
+pub const AROUND_WORDS: usize = 96;
+
+/// The word ranges [`Model::score_ranges`] should score for a text of `n` words, given the word
+/// indices the rules flagged: sorted and merged.
+pub fn ranges_to_score(n: usize, flagged: &[usize]) -> Vec<(usize, usize)> {
+    if n <= FULL_WORDS {
+        return vec![(0, n)];
+    }
+    let mut r: Vec<(usize, usize)> = vec![(0, EDGE_WORDS), (n - EDGE_WORDS, n)];
+    r.extend(flagged.iter().map(|&w| (w.saturating_sub(AROUND_WORDS), (w + AROUND_WORDS).min(n))));
+    r.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(r.len());
+    for (a, b) in r {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    merged
+}
 
 #[derive(Debug, Clone)]
 pub struct Model {
     pub dims: u32,
     pub bias: f32,
     pub weights: Vec<f32>,
+    /// The weights as stored (`weights[i] == quantized[i] * scale`). Scoring sums these as
+    /// integers: half the memory of `weights` stays in cache, and integer sums are exact.
+    quantized: Vec<i16>,
+    scale: f32,
 }
 
 fn fnv1a(seed: u32, parts: &[&str]) -> u32 {
@@ -70,7 +99,8 @@ fn bucket(h: u64, mask: u32) -> usize {
 }
 
 /// Calls `f` with the feature indices owned by word `i` of `words`: its unigram, the bigram and
-/// trigram that start at it, and character 4-grams of longer words. Summing these over a range
+/// trigram that start at it, the pair of it and the word two ahead, and character 4-grams of
+/// longer words. Summing these over a range
 /// of positions gives the window's features, so all windows share one pass.
 pub fn position_features(words: &[&str], hashes: &[u64], i: usize, dims: u32, mut f: impl FnMut(usize)) {
     let mask = dims.wrapping_sub(1);
@@ -81,6 +111,8 @@ pub fn position_features(words: &[&str], hashes: &[u64], i: usize, dims: u32, mu
         f(bucket(bi, mask));
         if let Some(&n2) = hashes.get(i + 2) {
             f(bucket(mix(mix(bi, 3), n2), mask));
+            // The word two ahead on its own: "ignore (any|all|your) instructions".
+            f(bucket(mix(mix(h, 4), n2), mask));
         }
     }
     // Character 4-grams of longer words catch inflections and compounds.
@@ -128,8 +160,9 @@ impl Model {
         let scale = f32::from_le_bytes(rd4(12)?);
         let bias = f32::from_le_bytes(rd4(16)?);
         let body = bytes.get(20..20 + dims as usize * 2)?;
-        let weights = body.chunks_exact(2).map(|c| f32::from(i16::from_le_bytes([c[0], c[1]])) * scale).collect();
-        Some(Model { dims, bias, weights })
+        let quantized: Vec<i16> = body.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
+        let weights = quantized.iter().map(|&q| f32::from(q) * scale).collect();
+        Some(Model { dims, bias, weights, quantized, scale })
     }
 
     pub fn builtin() -> Option<&'static Model> {
@@ -154,69 +187,112 @@ impl Model {
     /// [`Model::score`] for a folded view whose word start offsets are already known (words are
     /// separated by exactly one space).
     pub fn score_words(&self, folded: &str, word_starts: &[u32]) -> (f32, usize, usize) {
-        let len = folded.len();
-        let spans: Vec<(usize, usize)> = word_starts
-            .iter()
-            .enumerate()
-            .map(|(i, &s)| {
-                let e = word_starts.get(i + 1).map_or(len, |&n| (n as usize).saturating_sub(1));
-                (s as usize, e)
-            })
-            .collect();
-        self.score_spans(folded.as_bytes(), &spans)
+        self.score_ranges(folded, word_starts, &[(0, word_starts.len())])
     }
 
-    /// The scoring loop over words given as byte spans of `text`. Adds each position's weights
-    /// in the same order as [`position_features`] lists them, so training and scoring agree.
+    /// Like [`Model::score_words`], but only the windows inside the given word ranges (sorted,
+    /// not overlapping) are scored. Long texts are scored at their edges and around the places
+    /// the rules point at (see [`ranges_to_score`]); each range is windowed on its own.
+    pub fn score_ranges(&self, folded: &str, word_starts: &[u32], ranges: &[(usize, usize)]) -> (f32, usize, usize) {
+        let text = folded.as_bytes();
+        let len = text.len();
+        let n = word_starts.len();
+        let span = |i: usize| -> (usize, usize) {
+            let s = word_starts.get(i).map_or(len, |&s| s as usize);
+            let e = word_starts.get(i + 1).map_or(len, |&n| (n as usize).saturating_sub(1));
+            (s, e.max(s))
+        };
+        let mut best = (0.0f32, 0, 0);
+        for &(a, b) in ranges {
+            let (a, b) = (a.min(n), b.min(n));
+            // Words past the range still feed the bigram and trigram of its last positions.
+            let r = self.score_with(
+                b - a,
+                |i| text.get(span(a + i).0..span(a + i).1).unwrap_or(&[]),
+                |i| span(a + i),
+                n - a,
+            );
+            if r.0 > best.0 {
+                best = r;
+            }
+        }
+        best
+    }
+
+    /// The word spans of an arbitrary text (for [`Model::score`]).
     fn score_spans(&self, text: &[u8], spans: &[(usize, usize)]) -> (f32, usize, usize) {
-        let n = spans.len();
-        let word = |i: usize| spans.get(i).and_then(|&(s, e)| text.get(s..e)).unwrap_or(&[]);
-        let hashes: Vec<u64> = (0..n).map(|i| word_hash_bytes(word(i))).collect();
+        let span = |i: usize| spans.get(i).copied().unwrap_or((0, 0));
+        self.score_with(spans.len(), |i| text.get(span(i).0..span(i).1).unwrap_or(&[]), span, spans.len())
+    }
+
+    /// The scoring loop over `n` words (of `avail` that exist, so n-grams may look past `n`).
+    /// Adds each position's weights in the same order as [`position_features`] lists them, so
+    /// training and scoring agree.
+    fn score_with<'a>(
+        &self,
+        n: usize,
+        word: impl Fn(usize) -> &'a [u8],
+        span: impl Fn(usize) -> (usize, usize),
+        avail: usize,
+    ) -> (f32, usize, usize) {
         let mask = self.dims.wrapping_sub(1);
-        let weight = |h: u64| self.weights.get(bucket(h, mask)).copied().unwrap_or(0.0);
+        let weights = self.quantized.as_slice();
+        let weight = |h: u64| i64::from(weights.get(bucket(h, mask)).copied().unwrap_or(0));
         // Prefix sums of each position's weight and feature count.
         let mut sum = Vec::with_capacity(n + 1);
         let mut cnt = Vec::with_capacity(n + 1);
-        let (mut total, mut count) = (0.0f32, 0u32);
+        let (mut total, mut count) = (0i64, 0u32);
         sum.push(total);
         cnt.push(count);
-        for (i, &h) in hashes.iter().enumerate() {
-            let mut ws = 0.0f32;
+        // The hashes of the word at each position and the two after it, rolled along.
+        let hash = |i: usize| if i < avail { Some(word_hash_bytes(word(i))) } else { None };
+        let (mut h0, mut h1, mut h2) = (hash(0), hash(1), hash(2));
+        for i in 0..n {
+            let Some(h) = h0 else { break };
+            if i >= avail {
+                break;
+            }
+            let mut ws = 0i64;
             let mut c = 1u32;
             ws += weight(mix(h, 1));
-            if let Some(&next) = hashes.get(i + 1) {
+            if let Some(next) = h1 {
                 let bi = mix(mix(h, 2), next);
                 ws += weight(bi);
                 c += 1;
-                if let Some(&next2) = hashes.get(i + 2) {
+                if let Some(next2) = h2 {
                     ws += weight(mix(mix(bi, 3), next2));
-                    c += 1;
+                    ws += weight(mix(mix(h, 4), next2));
+                    c += 2;
                 }
             }
             let b = word(i);
             if b.len() >= 6 && b.len() <= 24 {
-                for g in b.windows(4).step_by(2) {
+                let mut k = 0;
+                while let Some(g) = b.get(k..k + 4) {
                     let g = u32::from_le_bytes([g[0], g[1], g[2], g[3]]);
                     ws += weight(mix(0x4444, u64::from(g)));
                     c += 1;
+                    k += 2;
                 }
             }
             total += ws;
             count += c;
             sum.push(total);
             cnt.push(count);
+            (h0, h1, h2) = (h1, h2, hash(i + 3));
         }
         let mut best = (0.0f32, 0, 0);
         for (s, e) in windows(n) {
-            let k = cnt[e] - cnt[s];
+            let (Some(&ce), Some(&cs), Some(&se), Some(&ss)) = (cnt.get(e), cnt.get(s), sum.get(e), sum.get(s)) else {
+                continue;
+            };
+            let k = ce - cs;
             if k == 0 {
                 continue;
             }
-            let p = sigmoid(self.bias + (sum[e] - sum[s]) / (k as f32).sqrt());
-            if p > best.0 {
-                if let (Some(a), Some(b)) = (spans.get(s), spans.get(e - 1)) {
-                    best = (p, a.0, b.1);
-                }
+            let p = sigmoid(self.bias + self.scale * (se - ss) as f32 / (k as f32).sqrt());
+            if p > best.0 && e > 0 {
+                best = (p, span(s).0, span(e - 1).1);
             }
         }
         best

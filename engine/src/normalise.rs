@@ -23,6 +23,13 @@ impl View {
         self.starts.get(i).map(|&o| o as usize)
     }
 
+    /// The first byte of this view that comes from original offset `orig` or later (the offsets
+    /// only grow along a view). `None` when the whole view comes from before it.
+    pub(crate) fn view_pos(&self, orig: usize) -> Option<usize> {
+        let p = self.starts.partition_point(|&o| (o as usize) < orig);
+        (p < self.starts.len()).then_some(p)
+    }
+
     /// Maps a byte range of this view to the smallest range of `original` that covers it.
     /// Returns `None` when the range is empty or does not land on character boundaries.
     pub fn to_original(&self, original: &str, start: usize, end: usize) -> Option<(usize, usize)> {

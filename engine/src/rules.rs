@@ -35,7 +35,7 @@ use ThreatType::{Jailbreak as JB, PromptInjection as PI};
 /// Objects of an override: what an attacker tells the model to drop.
 macro_rules! objects {
     () => {
-        r"(?:instructions?|intructions?|instuctions?|instrucions?|instruction set|rules|directions?|conversations?|guidelines|directives?|directions|prompts?|commands?|orders|context|constraints|restrictions|programming|guidance|text|messages?|conversation|tasks?|assignments?|information|input|policies|settings|training|requests?|content|statements?|sentences?|words|everything|prior|limitations|safeguards)"
+        r"(?:instructions?|ins?t[a-z]{2,7}ions?|instruction set|rules|directions?|conversations?|guidelines|directives?|directions|prompts?|commands?|orders|context|constraints|restrictions?|programming|program|protocols?|guidance|text|messages?|conversation|tasks?|assignments?|information|input|policies|settings|training|requests?|content|statements?|sentences?|words|everything|prior|limitations|safeguards)"
     };
 }
 
@@ -47,7 +47,7 @@ pub(crate) const RULES: &[PhraseRule] = &[
         High,
         Fold,
         concat!(
-            r"\b(?:ignore|ignoring|ignored|disregard|disregarding|forget|forgetting|skip|bypass|override|overlook|neglect|dismiss|abandon|discard|erase|drop|reset|stop following|dont follow|do not follow|never mind|nevermind|pay no attention to|throw out|scrap|set aside|put aside|leave behind|leave|delete|defy|omit|negate|invert|reverse|contradict|go against|undo|cancel|nullify|void|revoke|remove)",
+            r"\b(?:ignore|ignoring|ignored|disregard|disregarding|forget|forgetting|skip|bypass|override|overlook|neglect|dismiss|abandon|discard|erase|drop|reset|stop following|dont follow|do not follow|never mind|nevermind|pay no attention to|throw out|scrap|set aside|put aside|leave behind|leave|delete|defy|omit|negate|invert|reverse|contradict|go against|undo|cancel|nullify|void|revoke|remove|reject|subvert|disobey|circumvent|break)",
             r"~3 (?:all|any|every|previous|previously|prior|above|earlier|preceding|original|initial|old|former|existing|foregoing|your|system|developer|these|those|given|current|default|last|latest|our|ancient)~3 ",
             objects!(),
             r"\b"
@@ -118,6 +118,47 @@ pub(crate) const RULES: &[PhraseRule] = &[
         Fold,
         r"\b(?:ignora|ignorar|olvida|olvidate de|ignorez|ignore|oubliez|oublie|ignorare|dimentica)~3 (?:instrucciones|instruccion|reglas|instructions|consignes|regles|istruzioni|regole|anteriores|precedentes|precedenti)\b",
     ),
+    // Other languages, folded (accents dropped): a verb of dropping, an optional quantifier and
+    // qualifier, and what is dropped. Romance, German, Dutch, Slavic and Scandinavian forms.
+    r(
+        "override_multilingual",
+        PI,
+        High,
+        Fold,
+        concat!(
+            r"\b(?:ignora|ignoren|ignore|ignorez|ignorer|ignorar|ignorad|ignorate|ignorare|ignoriere|ignorier|ignoriert|ignorieren|ignoreer|negeer|olvida|olvide|olviden|olvidar|olvidate de|oublie|oubliez|oublier|dimentica|dimenticate|dimenticare|esqueca|esquecam|esquecer|esquece|vergiss|vergesst|vergeet|vergeten|zaboravi|zaboravite|ignoriraj|zanemari|zapomnij|zignoruj|ignoruj|glem|glom|ignorera|descarta|descarte|desconsidera|desconsidere|omite|trascura|tralascia|missachte|verwirf)",
+            r"~3 (?:instrucciones|instruccion|indicaciones|ordenes|reglas|directrices|normas|instructions|consignes|regles|directives|indications|ordres|istruzioni|regole|indicazioni|direttive|ordini|instrucoes|instrucao|regras|ordens|diretrizes|anweisungen|anweisung|instruktionen|vorgaben|regeln|befehle|anordnungen|instructies|regels|opdrachten|instrukcije|upute|naredbe|pravila|instrukcje|polecenia|zasady|instruksjoner|regler|instruktioner)\b"
+        ),
+    ),
+    r(
+        "forget_everything_multilingual",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:olvida|olvidate de|olvidar|olvide|oublie|oubliez|oublier|dimentica|dimenticate|dimenticare|esqueca|esquecer|esquece|vergiss|vergesst|vergessen sie|vergeet|zaboravi|zaboravite|zapomnij|glem|glom)(?: (?:du|sie|bitte|ahora|adesso|agora|maintenant|jetzt|nu|sad))? (?:todo|todos|tout|tutto|tudo|alles|allem|sve|wszystko|alt|allt|lo que|ce que|quello che|o que|was du|was ich|sve sto|wat)\b",
+    ),
+    // A new task handed over mid-conversation, with whatever praise in between.
+    r(
+        "new_task_for_you",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:i have|ive got|i got|here is|heres|here comes|now comes|there is) (?:a |an |one |another )?(?:(?:great|new|big|special|different|real|important|fun|little|exciting|final|next) ){1,3}(?:task|challenge|assignment|job|mission|instruction|order) (?:for you|to you)\b|\b(?:(?:eine|deine|ihre) )?(?:(?:tolle|neue|grosse|besondere|andere|wichtige|nachste|naechste) ){1,3}(?:aufgabe|herausforderung|anweisung|mission) (?:fur dich|fuer dich|fur sie|fuer sie|an dich)\b|\b(?:une |un )?(?:nouvelle|nouveau|autre) (?:tache|mission|consigne|defi) pour (?:toi|vous)\b|\b(?:una |un )?(?:nueva|nuevo|otra|otro) (?:tarea|mision|reto|desafio|instruccion) para (?:ti|usted)\b",
+    ),
+    r(
+        "stop_everything",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:stop|halt|stopp|arrete|arretez|detente|para|fermati|pare) (?:everything|all of this|all that|alles|tout|todo|tutto|tudo)\b",
+    ),
+    r(
+        "task_switch",
+        PI,
+        Low,
+        Fold,
+        r"\b(?:very good|well done|good job|great job|great|perfect|excellent|simply great|sehr gut|gut gemacht|super|prima|toll|perfecto|muy bien|tres bien|parfait|bravo)~6 (?:now|but now|and now|nun|jetzt|ahora|maintenant|adesso|agora)~3 (?:write|tell|say|give|create|compose|generate|answer|make|produce|formulate|draft|describe|print|i need|i want|i have|comes|schreib|schreibe|verfasse|sag|sage|gib|erstelle|formuliere|beantworte|erzahl|brauche|habe|escribe|di|dime|ecris|dis|scrivi|dimmi|escreva|diga)\b|\b(?:that|this|das|dies|eso|esto|ca|cela) (?:is|was|ist|war|es|fue|est|etait) (?:done|enough|finished|complete|erledigt|genug|fertig|suficiente|listo|fini|assez)\b",
+    ),
     r(
         "stop_following",
         PI,
@@ -150,7 +191,7 @@ pub(crate) const RULES: &[PhraseRule] = &[
         PI,
         Low,
         Fold,
-        r"\b(?:stop|halt|attention|achtung)(?: stop| everything| now| right there| here)\b",
+        r"\b(?:stop|stopp|halt|attention|achtung)(?: stop| stopp| everything| now| right there| here| write| say| print)\b",
     ),
     r(
         "instead_say",
@@ -173,7 +214,8 @@ pub(crate) const RULES: &[PhraseRule] = &[
         PI,
         Medium,
         Fold,
-        r"\byou are (?:now|no longer|not) (?:a |an |the |my |called |named |going to be |acting as |playing |in |free|unrestricted|unfiltered|uncensored|dan|bound|restricted|limited|required|obligated|an? ai|chatgpt|gpt|claude|assistant)",
+        // "You are not a doctor" is ordinary advice; only "not" + what limits the model counts.
+        r"\byou are (?:now|no longer) (?:a |an |the |my |called |named |going to be |acting as |playing |in |free|unrestricted|unfiltered|uncensored|dan|bound|restricted|limited|required|obligated|an? ai|chatgpt|gpt|claude|assistant)|\byou are not (?:free|unrestricted|unfiltered|uncensored|dan|bound|restricted|limited|required|obligated|an? (?:ai|assistant|chatbot|language model)|chatgpt|gpt|claude|assistant)",
     ),
     r(
         "from_now_on",
@@ -190,7 +232,21 @@ pub(crate) const RULES: &[PhraseRule] = &[
         Fold,
         r"\b(?:i want you to|you will|you are going to|you must|you shall|please) (?:act|behave|pretend|roleplay|role play) (?:as|like|to be)\b",
     ),
-    r("pretend_to_be", PI, Low, Fold, r"\bpretend (?:to be|you are|that you are|youre|you re)\b"),
+    r(
+        "pretend_to_be",
+        PI,
+        Low,
+        Fold,
+        r"\bpretend (?:to be|you are|that you are|youre|you re|you can|that you can|you have)\b",
+    ),
+    // Telling the model it is not what it is: the first step of handing it another identity.
+    r(
+        "identity_denial",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:you are|youre|you re) (?:no|not|no longer) (?:a |an |the |my |our )?(?:(?:news|newspaper|editorial|language|ai|chat|helpful|safe) )?(?:newspaper|news (?:site|portal|outlet|team|assistant)|newsroom|editorial (?:team|office|staff)|assistant|chatbot|language model|ai model|bot)\b|\bdu bist (?:keine?|nicht|nicht mehr|kein mehr|keine mehr) (?:mehr )?(?:eine? )?(?:redaktion|zeitung|nachrichtenportal|nachrichtenseite|assistent|assistentin|chatbot|sprachmodell|ki)\b|\b(?:tu nes|vous netes) (?:plus |pas )?(?:un |une )?(?:journal|assistant|chatbot|modele de langage)\b|\b(?:ya no eres|no eres) (?:un |una )?(?:periodico|asistente|chatbot|modelo de lenguaje)\b",
+    ),
     r(
         "du_bist_jetzt",
         PI,
@@ -232,7 +288,7 @@ pub(crate) const RULES: &[PhraseRule] = &[
         PI,
         Medium,
         Fold,
-        r"\b(?:what|which) (?:was|were|is|are) (?:written|the (?:text|words?|first (?:line|sentence|word)))~3 (?:above|before this|at the (?:start|beginning|top))\b",
+        r"\b(?:what|which) (?:was|were|is|are) (?:written|the (?:text|words?|first (?:line|sentence|word))|the (?:\d+|two|three|first|last|previous) (?:lines?|sentences?|words?))~3 (?:above|before this|before the text|before the prompt|at the (?:start|beginning|top))\b",
     ),
     // ---- fake chat-template and role markers ----
     r(

@@ -5,7 +5,7 @@ use crate::config::{CustomPattern, ScannerConfig};
 use crate::decode;
 use crate::detect::{self, hidden, Hit};
 use crate::error::BuildError;
-use crate::matcher::{builtin, Arm, Builtin, Phrase};
+use crate::matcher::{builtin, Arm, Builtin, Cue, Phrase, Trig};
 use crate::model::Model;
 use crate::normalise::{self, Folded, Normalised};
 use crate::raw_rules::{self, Check, RAW_RULES};
@@ -205,8 +205,9 @@ impl Scanner {
             }
         }
 
+        let found = b.cues.scan(seg.norm.text());
         if det.secrets || det.suspicious_code {
-            let on = b.raw_armed.armed(seg.norm.text());
+            let on = found.raw.iter().copied();
             for ((rule, re), _) in RAW_RULES.iter().zip(&b.raw).zip(on).filter(|(_, on)| *on) {
                 if !det.enabled(rule.ty) {
                     continue;
@@ -230,11 +231,11 @@ impl Scanner {
 
         let mut hits: Vec<Hit> = Vec::new();
         if det.pii && depth == 0 {
-            detect::pii::detect(seg.raw, &mut hits);
+            detect::pii::detect(seg.raw, &found, &mut hits);
             detect::names::detect(seg.raw, &mut hits);
         }
         if det.malicious_url {
-            detect::urls::detect(seg.raw, &mut hits);
+            detect::urls::detect(seg.raw, &seg.norm.view, &found.urls, &mut hits);
         }
         if det.hidden_instructions {
             hidden::invisible(&seg.norm, &mut hits);
@@ -260,7 +261,7 @@ impl Scanner {
         let mut inner: Vec<(Hit, (usize, usize), Cow<'_, str>)> = Vec::new();
         if det.hidden_instructions {
             let mut cs = Vec::new();
-            hidden::containers(seg.raw, &mut cs);
+            hidden::containers(seg.raw, &found, &mut cs);
             for c in cs {
                 if let Some(t) = seg.raw.get(c.inner.0..c.inner.1) {
                     let span = (c.hit.start, c.hit.end);
@@ -272,7 +273,8 @@ impl Scanner {
                 inner.push((h, (p.start, p.end), Cow::Owned(p.text.clone())));
             }
         }
-        for d in decode::decode_all(seg.raw) {
+        let hints = decode::Hints { hex_escapes: found.has(Cue::HexEscape), rot13: found.has(Cue::Rot13) };
+        for d in decode::decode_with(seg.raw, hints) {
             let h = Hit::new(ThreatType::HiddenInstructions, Severity::Low, d.start, d.end, encoded_name(d.encoding));
             inner.push((h, (d.start, d.end), Cow::Owned(d.text)));
         }
@@ -307,7 +309,7 @@ impl Scanner {
         &self,
         seg: &Seg<'_>,
         phrases: &[Phrase],
-        at: &[(usize, usize, usize, usize)],
+        at: &[Trig],
         gates: &[Vec<u32>],
         kind: ViewKind,
         untrusted: bool,
@@ -319,11 +321,24 @@ impl Scanner {
             _ => seg.norm.text(),
         };
         let bytes = view.as_bytes();
+        // Alternatives with a gate that occurs nowhere are out before any position is looked at.
+        let mut base = Vec::with_capacity(phrases.len());
+        let mut present = Vec::new();
+        for p in phrases {
+            base.push(present.len());
+            present.extend(
+                p.branches.iter().map(|b| b.gates.iter().all(|&g| gates.get(g).is_some_and(|l| !l.is_empty()))),
+            );
+        }
         let mut per_rule: Vec<Vec<usize>> = vec![Vec::new(); phrases.len()];
-        for &(r, k, pos, word) in at {
+        for t in at {
+            let (r, k) = (usize::from(t.rule), usize::from(t.branch));
+            if !base.get(r).and_then(|b| present.get(b + k)).copied().unwrap_or(true) {
+                continue;
+            }
             if let (Some(p), Some(list)) = (phrases.get(r), per_rule.get_mut(r)) {
-                if p.viable(k, word, gates) {
-                    list.push(pos);
+                if p.viable(k, t.word as usize, gates) {
+                    list.push(t.pos as usize);
                 }
             }
         }
@@ -418,7 +433,19 @@ impl Scanner {
     }
 
     fn classify(&self, model: &Model, seg: &Seg<'_>, out: &mut Vec<Raw>) {
-        let (p, s, e) = model.score_words(seg.fold.text(), seg.fold.word_starts());
+        let words = seg.fold.word_starts();
+        // Long texts: the model looks at the edges and wherever a rule saw instruction-like text.
+        let flagged: Vec<usize> = if words.len() > crate::model::FULL_WORDS {
+            out.iter()
+                .filter(|r| matches!(r.ty, ThreatType::PromptInjection | ThreatType::Jailbreak))
+                .filter_map(|r| seg.fold.view.view_pos(r.start))
+                .map(|p| words.partition_point(|&w| (w as usize) <= p).saturating_sub(1))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let ranges = crate::model::ranges_to_score(words.len(), &flagged);
+        let (p, s, e) = model.score_ranges(seg.fold.text(), words, &ranges);
         let sev = if p >= MODEL_HIGH {
             Severity::High
         } else if p >= MODEL_MEDIUM {
@@ -626,10 +653,11 @@ mod timing {
             drop(std::hint::black_box(s.builtin.fold_candidates(seg.fold.text(), seg.fold.word_starts())))
         });
         time("norm_walk", &|| drop(std::hint::black_box(s.builtin.norm_candidates(seg.norm.text()))));
-        time("raw_armed", &|| drop(std::hint::black_box(s.builtin.raw_armed.armed(seg.norm.text()))));
+        time("cue_scan", &|| drop(std::hint::black_box(s.builtin.cues.scan(seg.norm.text()))));
+        let found = s.builtin.cues.scan(seg.norm.text());
         time("pii", &|| {
             let mut v = Vec::new();
-            detect::pii::detect(&text, &mut v);
+            detect::pii::detect(&text, &found, &mut v);
         });
         time("names", &|| {
             let mut v = Vec::new();
@@ -637,11 +665,11 @@ mod timing {
         });
         time("urls", &|| {
             let mut v = Vec::new();
-            detect::urls::detect(&text, &mut v);
+            detect::urls::detect(&text, &seg.norm.view, &found.urls, &mut v);
         });
         time("hidden", &|| {
             let mut v = Vec::new();
-            hidden::containers(&text, &mut v);
+            hidden::containers(&text, &found, &mut v);
         });
         time("decode", &|| drop(std::hint::black_box(decode::decode_all(&text))));
         if let Some(m) = s.model {

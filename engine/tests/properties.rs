@@ -47,6 +47,24 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
 
     #[test]
+    fn folded_words_and_offsets_are_consistent(text in texty()) {
+        let f = normalise::fold(&normalise::normalise(&text));
+        let t = f.text();
+        // Words are separated by exactly one space; the recorded starts are exactly the words.
+        prop_assert!(!t.starts_with(' ') && !t.ends_with(' ') && !t.contains("  "));
+        let expected: Vec<u32> = if t.is_empty() {
+            Vec::new()
+        } else {
+            std::iter::once(0).chain(t.match_indices(' ').map(|(i, _)| i as u32 + 1)).collect()
+        };
+        prop_assert_eq!(f.word_starts(), expected.as_slice());
+        // Offsets never go backwards along a view.
+        for i in 1..t.len() {
+            prop_assert!(f.view.origin(i - 1) <= f.view.origin(i));
+        }
+    }
+
+    #[test]
     fn normalise_maps_every_byte(text in texty()) {
         let n = normalise::normalise(&text);
         let f = normalise::fold(&n);

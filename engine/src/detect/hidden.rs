@@ -3,6 +3,7 @@
 
 use super::bytes::contains;
 use super::Hit;
+use crate::matcher::{Cue, Found};
 use crate::normalise::{InvisibleKind, Normalised};
 use crate::types::{Severity, ThreatType};
 use regex::Regex;
@@ -38,7 +39,9 @@ pub(crate) struct Container {
     pub inner: (usize, usize),
 }
 
-pub(crate) fn containers(text: &str, out: &mut Vec<Container>) {
+/// `found` says which cues the normalised view holds; each container pattern runs only when its
+/// cue is there and the original text passes the exact check.
+pub(crate) fn containers(text: &str, found: &Found, out: &mut Vec<Container>) {
     let Some(r) = res() else { return };
     let mut push = |re: &Regex, name: &'static str, sev: Severity| {
         for c in re.captures_iter(text) {
@@ -55,17 +58,17 @@ pub(crate) fn containers(text: &str, out: &mut Vec<Container>) {
         }
     };
     let b = text.as_bytes();
-    if contains(b, b"<!--") {
+    if found.has(Cue::HtmlComment) && contains(b, b"<!--") {
         push(&r.html_comment, "html_comment", Severity::Low);
     }
-    if contains(b, b"]:") {
+    if found.has(Cue::MarkdownComment) && contains(b, b"]:") {
         push(&r.md_comment, "markdown_comment", Severity::Low);
     }
-    if contains(b, b"style") || contains(b, b"STYLE") || contains(b, b"Style") {
+    if found.has(Cue::Style) && (contains(b, b"style") || contains(b, b"STYLE") || contains(b, b"Style")) {
         push(&r.css_hidden, "css_hidden_text", Severity::Medium);
         push(&r.css_white, "css_white_text", Severity::Low);
     }
-    if contains(b, b"hidden") {
+    if found.has(Cue::Hidden) && contains(b, b"hidden") {
         push(&r.hidden_attr, "hidden_element", Severity::Low);
     }
 }

@@ -3,6 +3,7 @@
 
 use super::bytes::{contains, number_runs};
 use super::{overlaps, Hit};
+use crate::matcher::{Cue, Found};
 use crate::types::{Severity, ThreatType};
 use regex::Regex;
 use std::sync::OnceLock;
@@ -219,7 +220,8 @@ fn window(text: &str, s: usize, e: usize) -> (usize, usize) {
     (s, e)
 }
 
-pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
+/// `found` says which cues the normalised view holds (see [`crate::matcher::Cue`]).
+pub(crate) fn detect(text: &str, found: &Found, out: &mut Vec<Hit>) {
     let Some(r) = res() else { return };
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let add = |out: &mut Vec<Hit>, taken: &mut Vec<(usize, usize)>, sev, s, e, pat: &'static str, ent: &'static str| {
@@ -276,7 +278,7 @@ pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
             }
         }
     }
-    if contains(bytes, b"icen") || contains(bytes, b"ICEN") || contains(bytes, b"DL") {
+    if found.has(Cue::Licence) && (contains(bytes, b"icen") || contains(bytes, b"ICEN") || contains(bytes, b"DL")) {
         for c in r.licence.captures_iter(text) {
             let Some(v) = c.get(1) else { continue };
             let digits = v.as_str().bytes().filter(u8::is_ascii_digit).count();
@@ -410,7 +412,7 @@ pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
             }
         }
     }
-    if contains(bytes, b"box") || contains(bytes, b"Box") || contains(bytes, b"BOX") {
+    if found.has(Cue::PoBox) && (contains(bytes, b"box") || contains(bytes, b"Box") || contains(bytes, b"BOX")) {
         for m in r.po_box.find_iter(text) {
             add(out, &mut taken, Severity::Medium, m.start(), m.end(), "street_address", "street_address");
         }

@@ -2,6 +2,7 @@
 //! markdown images that leak on render, shorteners, raw-IP hosts, odd ports, script URIs.
 
 use super::Hit;
+use crate::normalise::View;
 use crate::types::{Severity, ThreatType};
 use regex::Regex;
 use std::sync::OnceLock;
@@ -9,9 +10,34 @@ use std::sync::OnceLock;
 struct Res {
     url: Regex,
     md_image: Regex,
-    /// Where a URL can be: every URL the regex accepts contains one of these.
-    cues: aho_corasick::AhoCorasick,
 }
+
+/// Where a URL can be: every URL the pattern accepts contains one of these (lower-cased, as
+/// they appear in the normalised view), a few bytes from its start.
+pub(crate) const CUES: &[&str] = &[
+    "://",
+    "script",
+    "data:",
+    "bit.ly/",
+    "tinyurl.com/",
+    "t.co/",
+    "goo.gl/",
+    "ow.ly/",
+    "is.gd/",
+    "buff.ly/",
+    "rebrand.ly/",
+    "cutt.ly/",
+    "shorturl.at/",
+    "tiny.cc/",
+    "rb.gy/",
+    "t.ly/",
+    "v.gd/",
+    "bl.ink/",
+    "lnkd.in/",
+    "adf.ly/",
+    "clck.ru/",
+    "s.id/",
+];
 
 fn res() -> Option<&'static Res> {
     static R: OnceLock<Option<Res>> = OnceLock::new();
@@ -19,10 +45,6 @@ fn res() -> Option<&'static Res> {
         Some(Res {
             url: Regex::new(r#"(?i)\b(?:https?|ftp|wss?)://[^\s<>"'\)\]\}`]+|\b(?:javascript|vbscript)\s*:[^\s"'<>]{2,}|\bdata:[a-z]+/[a-z0-9.+\-]+[^\s"'<>)]*|\b(?:bit\.ly|tinyurl\.com|t\.co|goo\.gl|ow\.ly|is\.gd|buff\.ly|rebrand\.ly|cutt\.ly|shorturl\.at|tiny\.cc|rb\.gy|t\.ly|v\.gd|bl\.ink|lnkd\.in|adf\.ly|clck\.ru|s\.id)/[^\s<>"'\)\]]+"#).ok()?,
             md_image: Regex::new(r"!\[[^\]\n]*\]\(\s*<?((?i:https?)://[^\s)>]+)").ok()?,
-            cues: aho_corasick::AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .build(["://", "script", "data:", "bit.ly/", "tinyurl.com/", "t.co/", "goo.gl/", "ow.ly/", "is.gd/", "buff.ly/", "rebrand.ly/", "cutt.ly/", "shorturl.at/", "tiny.cc/", "rb.gy/", "t.ly/", "v.gd/", "bl.ink/", "lnkd.in/", "adf.ly/", "clck.ru/", "s.id/"])
-                .ok()?,
         })
     })
     .as_ref()
@@ -226,14 +248,15 @@ fn analyse(url: &str, image: bool, s: usize, e: usize, out: &mut Vec<Hit>) {
 /// scheme or script prefix, with room for case-folded letters that take two bytes.
 const CUE_LOOKBACK: usize = 6;
 
-pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
+/// `cues` are the positions in `norm` (the text's normalised view) where one of [`CUES`]
+/// starts. The normalised view is lower-cased and folds look-alikes, so it holds a cue
+/// wherever the case-insensitive pattern could match in `text`.
+pub(crate) fn detect(text: &str, norm: &View, cues: &[usize], out: &mut Vec<Hit>) {
     let Some(r) = res() else { return };
-    // A cue hidden inside another reported cue starts no earlier than it, so leftmost matches
-    // are enough to start the searches early enough.
-    let mut cues: Vec<usize> = r.cues.find_iter(text).map(|m| m.start()).collect();
     if cues.is_empty() {
         return;
     }
+    let mut starts: Vec<usize> = cues.iter().filter_map(|&q| norm.origin(q)).collect();
     let mut images: Vec<(usize, usize)> = Vec::new();
     if super::bytes::contains(text.as_bytes(), b"![") {
         for c in r.md_image.captures_iter(text) {
@@ -242,25 +265,12 @@ pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
             }
         }
     }
-    let mut report = |m: regex::Match<'_>| {
-        let u = m.as_str().trim_end_matches(['.', ',', ';', ':', '!', '?']);
-        let image = images.iter().any(|&(s, _)| s == m.start());
-        analyse(u, image, m.start(), m.start() + u.len(), out);
-    };
-    // The pattern matches case-insensitively, and two non-ASCII letters fold to ASCII ones
-    // (long s, Kelvin sign): such a text may hold a URL without an ASCII cue, so scan it all.
-    if super::bytes::contains(text.as_bytes(), "\u{17F}".as_bytes())
-        || super::bytes::contains(text.as_bytes(), "\u{212A}".as_bytes())
-    {
-        r.url.find_iter(text).for_each(&mut report);
-        return;
-    }
     // Every URL holds a cue a few bytes from its start, so searching from each cue finds the
     // same matches as one pass over the whole text.
-    cues.sort_unstable();
-    cues.dedup();
+    starts.sort_unstable();
+    starts.dedup();
     let mut last_end = 0;
-    for q in cues {
+    for q in starts {
         if q < last_end {
             continue;
         }
@@ -270,6 +280,8 @@ pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
         }
         let Some(m) = r.url.find_at(text, from) else { break };
         last_end = m.end().max(from + 1);
-        report(m);
+        let u = m.as_str().trim_end_matches(['.', ',', ';', ':', '!', '?']);
+        let image = images.iter().any(|&(s, _)| s == m.start());
+        analyse(u, image, m.start(), m.start() + u.len(), out);
     }
 }

@@ -1,0 +1,188 @@
+//! A small dense automaton over a literal set, for the byte loops that run over every prompt.
+//!
+//! It is built from an Aho-Corasick DFA (which does the construction and the overlapping-match
+//! bookkeeping) by walking its states once, then laid out for the hot loop: bytes that occur in
+//! no literal share one class, transitions are premultiplied state offsets, and the states that
+//! need attention (those that report literals, and the dead state of an anchored walk) are
+//! numbered last, so a step is one table load and one comparison.
+
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::{Anchored, MatchKind, StartKind};
+use std::collections::HashMap;
+
+pub(crate) struct Dense {
+    classes: [u8; 256],
+    stride: usize,
+    /// `trans[state + class]` is the next state, as an offset into this table.
+    trans: Vec<u32>,
+    start: u32,
+    /// States at or above this offset report literals or are dead.
+    first_special: u32,
+    /// The dead state (anchored walks only; `u32::MAX` when there is none).
+    dead: u32,
+    /// Per special state (in order from `first_special`): the literals ending there.
+    matches: Vec<Vec<u32>>,
+}
+
+impl Dense {
+    /// `anchored`: literals must start where the walk starts (the walk stops once none can);
+    /// otherwise every occurrence anywhere is reported, overlapping ones too.
+    pub(crate) fn build<P: AsRef<[u8]>>(patterns: &[P], anchored: bool) -> Result<Dense, String> {
+        let dfa = aho_corasick::dfa::DFA::builder()
+            .match_kind(MatchKind::Standard)
+            .start_kind(if anchored { StartKind::Anchored } else { StartKind::Unanchored })
+            .prefilter(false)
+            .build(patterns)
+            .map_err(|e| e.to_string())?;
+        let mode = if anchored { Anchored::Yes } else { Anchored::No };
+
+        // Byte classes: each byte that occurs in a literal is its own class, all others share 0.
+        let mut classes = [0u8; 256];
+        let mut reps: Vec<u8> = vec![0];
+        let mut used = [false; 256];
+        for p in patterns {
+            for &b in p.as_ref() {
+                used[b as usize] = true;
+            }
+        }
+        let other = (0..=255u8).find(|b| !used[*b as usize]);
+        reps[0] = other.unwrap_or(0);
+        for b in 0..=255u8 {
+            if used[b as usize] {
+                classes[b as usize] = u8::try_from(reps.len()).map_err(|_| "too many byte classes".to_string())?;
+                reps.push(b);
+            }
+        }
+        let stride = reps.len();
+
+        // Every reachable state, breadth first.
+        let start = dfa.start_state(mode).map_err(|e| e.to_string())?;
+        let mut index: HashMap<StateID, usize> = HashMap::new();
+        let mut order: Vec<StateID> = vec![start];
+        index.insert(start, 0);
+        let mut k = 0;
+        while let Some(&sid) = order.get(k) {
+            k += 1;
+            if dfa.is_dead(sid) {
+                continue;
+            }
+            for &r in &reps {
+                let next = dfa.next_state(mode, sid, r);
+                if let std::collections::hash_map::Entry::Vacant(e) = index.entry(next) {
+                    e.insert(order.len());
+                    order.push(next);
+                }
+            }
+        }
+        // Ordinary states first, then those reporting literals, then the dead state.
+        let special = |sid: StateID| dfa.is_dead(sid) || dfa.is_match(sid);
+        let mut layout: Vec<StateID> = order.iter().copied().filter(|&s| !special(s)).collect();
+        let first_special = layout.len();
+        layout.extend(order.iter().copied().filter(|&s| !dfa.is_dead(s) && dfa.is_match(s)));
+        layout.extend(order.iter().copied().filter(|&s| dfa.is_dead(s)));
+        let slot: HashMap<StateID, usize> = layout.iter().enumerate().map(|(i, &s)| (s, i)).collect();
+        let offset = |i: usize| u32::try_from(i * stride).map_err(|_| "automaton too large".to_string());
+
+        let mut trans = vec![0u32; layout.len() * stride];
+        let mut matches = Vec::new();
+        let mut dead = u32::MAX;
+        for (i, &sid) in layout.iter().enumerate() {
+            if dfa.is_dead(sid) {
+                dead = offset(i)?;
+                // The dead state loops on itself.
+                for c in 0..stride {
+                    trans[i * stride + c] = dead;
+                }
+                matches.push(Vec::new());
+                continue;
+            }
+            for (c, &r) in reps.iter().enumerate() {
+                let next = dfa.next_state(mode, sid, r);
+                trans[i * stride + c] = offset(slot.get(&next).copied().unwrap_or(0))?;
+            }
+            if i >= first_special {
+                let ids = (0..dfa.match_len(sid)).map(|m| dfa.match_pattern(sid, m).as_u32()).collect();
+                matches.push(ids);
+            }
+        }
+        let start = offset(slot.get(&start).copied().unwrap_or(0))?;
+        Ok(Dense { classes, stride, trans, start, first_special: offset(first_special)?, dead, matches })
+    }
+
+    /// Walks `hay` from its start and calls `f(end, literals)` for every state that reports
+    /// literals (`end` is one past the last byte read). Anchored automata stop once no literal
+    /// can match any more.
+    #[inline]
+    pub(crate) fn run(&self, hay: &[u8], mut f: impl FnMut(usize, &[u32])) {
+        let mut s = self.start;
+        let mut i = 0;
+        while let Some((at, state)) = self.next_special(hay, i, s) {
+            if state == self.dead {
+                return;
+            }
+            let k = (state - self.first_special) as usize / self.stride;
+            if let Some(ids) = self.matches.get(k) {
+                f(at + 1, ids);
+            }
+            s = state;
+            i = at + 1;
+        }
+    }
+
+    /// Like [`Dense::run`] for short anchored walks (a word or two): the loop is inlined into
+    /// the caller, which saves a call per step when literals are found every few bytes.
+    #[inline]
+    pub(crate) fn run_short(&self, hay: &[u8], mut f: impl FnMut(usize, &[u32])) {
+        let mut s = self.start;
+        for (i, &b) in hay.iter().enumerate() {
+            s = match self.trans.get(s as usize + self.classes[b as usize] as usize) {
+                Some(&n) => n,
+                None => return,
+            };
+            if s >= self.first_special {
+                if s == self.dead {
+                    return;
+                }
+                let k = (s - self.first_special) as usize / self.stride;
+                if let Some(ids) = self.matches.get(k) {
+                    f(i + 1, ids);
+                }
+            }
+        }
+    }
+
+    /// The hot loop, kept apart so it keeps its few values in registers: steps from state `s`
+    /// at `hay[i]` until a special state, returning the position of the byte that led there.
+    #[inline(never)]
+    fn next_special(&self, hay: &[u8], i: usize, mut s: u32) -> Option<(usize, u32)> {
+        let classes = &self.classes;
+        let trans = self.trans.as_slice();
+        let first = self.first_special;
+        for (k, &b) in hay.get(i..)?.iter().enumerate() {
+            s = *trans.get(s as usize + classes[b as usize] as usize)?;
+            if s >= first {
+                return Some((i + k, s));
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchored_and_unanchored() {
+        let pats = ["he", "hers", "she", "his"];
+        let a = Dense::build(&pats, true).unwrap();
+        let mut got = Vec::new();
+        a.run(b"hers and his", |e, ids| got.extend(ids.iter().map(|&i| (e, i))));
+        assert_eq!(got, [(2, 0), (4, 1)]);
+        let u = Dense::build(&pats, false).unwrap();
+        let mut got = Vec::new();
+        u.run(b"ushers his", |e, ids| got.extend(ids.iter().map(|&i| (e, i))));
+        got.sort_unstable();
+        assert_eq!(got, [(4, 0), (4, 2), (6, 1), (10, 3)]);
+    }
+}
