@@ -79,14 +79,19 @@ struct ScanOutputRequest {
     tool_id: Option<String>,
 }
 
-/// The scanner of `proxy_id`, if the presented key belongs to its org.
-fn scanner_for(state: &AppState, headers: &HeaderMap, proxy_id: &str) -> Result<std::sync::Arc<Scanner>, GuardError> {
+/// The scanner of `proxy_id` and its block behaviour, if the presented key
+/// belongs to its org.
+fn scanner_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    proxy_id: &str,
+) -> Result<(std::sync::Arc<Scanner>, store::proxies::BlockBehavior), GuardError> {
     let key = crate::proxy::presented_key(headers).ok_or(GuardError::Unauthorized)?;
     let snapshot = state.snapshot.load();
     let caller = snapshot.authenticate(key).ok_or(GuardError::Unauthorized)?;
     let proxy = snapshot.proxy(proxy_id).filter(|p| p.org_id == caller.org_id).ok_or(GuardError::NotFound)?;
     match &proxy.scanning {
-        Scanning::On(s) | Scanning::Disabled(s) => Ok(std::sync::Arc::clone(s)),
+        Scanning::On(s) | Scanning::Disabled(s) => Ok((std::sync::Arc::clone(s), proxy.block_behavior())),
         Scanning::Broken(_) => Err(GuardError::Misconfigured),
     }
 }
@@ -111,17 +116,18 @@ async fn read(state: &AppState, body: Body) -> Result<Bytes, GuardError> {
 }
 
 async fn run_scan(
-    scanner: std::sync::Arc<Scanner>,
+    (scanner, behavior): (std::sync::Arc<Scanner>, store::proxies::BlockBehavior),
     text: String,
     source: Source,
 ) -> Result<(Verdict, String, f64), GuardError> {
     let started = Instant::now();
-    let (verdict, text) = tokio::task::spawn_blocking(move || {
+    let (mut verdict, text) = tokio::task::spawn_blocking(move || {
         let verdict = scanner.scan(&text, source);
         (verdict, text)
     })
     .await
     .map_err(|_| GuardError::Internal)?;
+    verdict.action = behavior.apply(verdict.action);
     Ok((verdict, text, started.elapsed().as_secs_f64() * 1000.0))
 }
 
@@ -344,4 +350,88 @@ pub async fn put_ibac_settings(
         tracing::error!(error = %e, "could not reload the configuration snapshot");
     }
     Ok(Json(ibac_body(&updated.settings.ibac)))
+}
+
+/// Content-scanning settings as the guard API shows and takes them.
+/// `threat_actions` overrides the action per threat type; setting any puts
+/// the scanner on the `custom` level with the thresholds of the level it was on.
+#[derive(Debug, serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContentScanningBody {
+    pub enabled: bool,
+    #[serde(default)]
+    pub level: Option<engine::ThreatLevel>,
+    #[serde(default)]
+    pub block_behavior: store::proxies::BlockBehavior,
+    #[serde(default)]
+    pub threat_actions: std::collections::BTreeMap<engine::ThreatType, Action>,
+}
+
+fn scanning_body(s: &store::proxies::ScanSettings) -> ContentScanningBody {
+    ContentScanningBody {
+        enabled: s.enabled,
+        level: Some(s.scanner.level),
+        block_behavior: s.block_behavior,
+        threat_actions: s.scanner.type_actions.clone(),
+    }
+}
+
+pub async fn get_content_scanning(
+    State(state): State<AppState>,
+    Path(proxy_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<ContentScanningBody>, GuardError> {
+    let proxy = owned_proxy(&state, &headers, &proxy_id).await?;
+    Ok(Json(scanning_body(&proxy.settings.scanning)))
+}
+
+pub async fn put_content_scanning(
+    State(state): State<AppState>,
+    Path(proxy_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<ContentScanningBody>, GuardError> {
+    let proxy = owned_proxy(&state, &headers, &proxy_id).await?;
+    let bytes = read(&state, body).await?;
+    let wanted: ContentScanningBody =
+        serde_json::from_slice(&bytes).map_err(|e| GuardError::BadRequest(format!("invalid settings: {e}")))?;
+    let mut settings = proxy.settings.clone();
+    let scanning = &mut settings.scanning;
+    scanning.enabled = wanted.enabled;
+    scanning.block_behavior = wanted.block_behavior;
+    let previous = scanning.scanner.level;
+    let level = wanted.level.unwrap_or(previous);
+    if wanted.threat_actions.is_empty() {
+        scanning.scanner.level = level;
+        scanning.scanner.type_actions.clear();
+    } else {
+        // Keep what counts as a finding where it was; only the actions change.
+        let floor = match level {
+            engine::ThreatLevel::Low => Some(engine::Severity::High),
+            engine::ThreatLevel::Medium => Some(engine::Severity::Medium),
+            engine::ThreatLevel::High => Some(engine::Severity::Low),
+            engine::ThreatLevel::Custom => None,
+        };
+        if let Some(floor) = floor {
+            scanning.scanner.type_thresholds = engine::ThreatType::ALL.iter().map(|t| (*t, floor)).collect();
+        }
+        scanning.scanner.level = engine::ThreatLevel::Custom;
+        scanning.scanner.type_actions = wanted.threat_actions;
+    }
+    Scanner::new(&scanning.scanner).map_err(|e| GuardError::BadRequest(e.to_string()))?;
+    let input = store::proxies::ProxyInput {
+        name: proxy.name,
+        provider: proxy.provider,
+        base_url: proxy.base_url,
+        provider_key: None,
+        settings,
+    };
+    let updated = state.store.update_proxy(&proxy.org_id, &proxy.id, input, &state.master).await.map_err(|e| {
+        tracing::error!(error = %e, "could not save content-scanning settings");
+        GuardError::Internal
+    })?;
+    if let Err(e) = state.snapshot.reload(&state.store, &state.master, state.config.upstream_timeout).await {
+        tracing::error!(error = %e, "could not reload the configuration snapshot");
+    }
+    Ok(Json(scanning_body(&updated.settings.scanning)))
 }

@@ -13,7 +13,7 @@ use engine::ibac::IntentDetector;
 use engine::Scanner;
 use store::api_keys::{ActiveKey, PresentedKey};
 use store::crypto::MasterKey;
-use store::proxies::{IbacSettings, Provider, ScanSettings, VerificationMode};
+use store::proxies::{BlockBehavior, IbacSettings, Provider, ScanSettings, VerificationMode};
 use store::{Secret, Store};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -93,6 +93,13 @@ impl Ibac {
             verification,
             challenge_ttl: Duration::from_secs(settings.challenge_ttl_secs),
         }))
+    }
+}
+
+impl ProxyRuntime {
+    /// What a `block` verdict of this proxy's scanner does.
+    pub fn block_behavior(&self) -> BlockBehavior {
+        self.scan_settings.block_behavior
     }
 }
 

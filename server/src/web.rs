@@ -63,6 +63,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/guard/{proxy_id}/agent/scan-content", post(guard::scan_content))
         .route("/v1/guard/{proxy_id}/agent/scan-output", post(guard::scan_output))
         .route("/v1/guard/{proxy_id}/settings/ibac", get(guard::get_ibac_settings).put(guard::put_ibac_settings))
+        .route(
+            "/v1/guard/{proxy_id}/settings/content-scanning",
+            get(guard::get_content_scanning).put(guard::put_content_scanning),
+        )
         .route("/v1/guard/agent/scan-content", post(guard::missing_proxy_id))
         .route("/v1/guard/agent/scan-output", post(guard::missing_proxy_id))
         .route("/v1/{*rest}", any(proxy::not_found))

@@ -128,6 +128,30 @@ pub struct ScanSettings {
     pub enabled: bool,
     #[serde(default)]
     pub scanner: engine::ScannerConfig,
+    #[serde(default)]
+    pub block_behavior: BlockBehavior,
+}
+
+/// What a `block` verdict does.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockBehavior {
+    /// Refuse the request (or withhold the content).
+    #[default]
+    Block,
+    /// Monitor only: let it through as a warning and record what would have
+    /// been blocked. For rolling scanning out without breaking traffic.
+    Warn,
+}
+
+impl BlockBehavior {
+    /// The action actually taken for an engine verdict.
+    pub fn apply(self, action: engine::Action) -> engine::Action {
+        match (self, action) {
+            (BlockBehavior::Warn, engine::Action::Block) => engine::Action::Warn,
+            (_, a) => a,
+        }
+    }
 }
 
 fn enabled() -> bool {
@@ -136,7 +160,7 @@ fn enabled() -> bool {
 
 impl Default for ScanSettings {
     fn default() -> Self {
-        Self { enabled: true, scanner: engine::ScannerConfig::default() }
+        Self { enabled: true, scanner: engine::ScannerConfig::default(), block_behavior: BlockBehavior::Block }
     }
 }
 

@@ -29,7 +29,7 @@ use store::events::RequestEvent;
 use crate::error::{Flavor, ProxyError};
 use crate::events::EventSink;
 use crate::scan;
-use crate::snapshot::{Caller, Scanning};
+use crate::snapshot::{Caller, ProxyRuntime, Scanning};
 use crate::state::AppState;
 use crate::upstream::{Api, BodyError, UpstreamResponse};
 use engine::Action;
@@ -149,19 +149,19 @@ const SCAN_INLINE_LIMIT: usize = 32 * 1024;
 /// event, and returns the body to forward (rewritten when sanitised) with its
 /// parsed form.
 async fn scan(
-    scanning: &Scanning,
+    proxy: &ProxyRuntime,
     api: Api,
     bytes: Bytes,
     json: Option<Value>,
     event: &mut RequestEvent,
 ) -> Result<(Bytes, Option<Value>), ProxyError> {
-    let (scanner, mut json) = match (scanning, json) {
+    let (scanner, mut json) = match (&proxy.scanning, json) {
         (Scanning::Disabled(_), json) => return Ok((bytes, json)),
         (_, None) => return Ok((bytes, None)),
         (Scanning::Broken(_), Some(_)) => return Err(ProxyError::Misconfigured),
         (Scanning::On(scanner), Some(json)) => (Arc::clone(scanner), json),
     };
-    let verdict = if bytes.len() > SCAN_INLINE_LIMIT {
+    let mut verdict = if bytes.len() > SCAN_INLINE_LIMIT {
         let (verdict, scanned) = tokio::task::spawn_blocking(move || {
             let verdict = scan::scan_request(&scanner, api, &mut json);
             (verdict, json)
@@ -173,6 +173,7 @@ async fn scan(
     } else {
         scan::scan_request(&scanner, api, &mut json)
     };
+    verdict.action = proxy.block_behavior().apply(verdict.action);
     let threats = scan::recordable(&verdict.findings);
     event.scan_action = Some(action_name(verdict.action).to_string());
     event.risk_score = Some(f64::from(verdict.risk_score));
@@ -316,7 +317,7 @@ async fn forward(
 
     let proxy = &caller.proxy;
     // Content scanning first: a request that is an attack gets no challenge.
-    let (bytes, json) = scan(&proxy.scanning, api, bytes, json, event).await?;
+    let (bytes, json) = scan(proxy, api, bytes, json, event).await?;
     if let Some(json) = &json {
         crate::ibac::check(state, caller, api, json, headers).await?;
     }
