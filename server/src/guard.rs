@@ -260,6 +260,30 @@ async fn owned_proxy(
     }
 }
 
+/// Stores a proxy's new settings and reloads the snapshot, so the change
+/// takes effect for the next request rather than after the next poll.
+async fn save_settings(
+    state: &AppState,
+    proxy: store::proxies::Proxy,
+    settings: store::proxies::ProxySettings,
+) -> Result<store::proxies::Proxy, GuardError> {
+    let input = store::proxies::ProxyInput {
+        name: proxy.name,
+        provider: proxy.provider,
+        base_url: proxy.base_url,
+        provider_key: None,
+        settings,
+    };
+    let updated = state.store.update_proxy(&proxy.org_id, &proxy.id, input, &state.master).await.map_err(|e| {
+        tracing::error!(error = %e, "could not save proxy settings");
+        GuardError::Internal
+    })?;
+    if let Err(e) = state.snapshot.reload(&state.store, &state.master, state.config.upstream_timeout).await {
+        tracing::error!(error = %e, "could not reload the configuration snapshot");
+    }
+    Ok(updated)
+}
+
 fn ibac_body(s: &store::proxies::IbacSettings) -> IbacSettingsBody {
     IbacSettingsBody {
         enabled: s.enabled,
@@ -334,21 +358,7 @@ pub async fn put_ibac_settings(
         }
         ibac.webhook_timeout_ms = ms;
     }
-    let input = store::proxies::ProxyInput {
-        name: proxy.name,
-        provider: proxy.provider,
-        base_url: proxy.base_url,
-        provider_key: None,
-        settings,
-    };
-    let updated = state.store.update_proxy(&proxy.org_id, &proxy.id, input, &state.master).await.map_err(|e| {
-        tracing::error!(error = %e, "could not save IBAC settings");
-        GuardError::Internal
-    })?;
-    // The change takes effect for the next request, not after the next poll.
-    if let Err(e) = state.snapshot.reload(&state.store, &state.master, state.config.upstream_timeout).await {
-        tracing::error!(error = %e, "could not reload the configuration snapshot");
-    }
+    let updated = save_settings(&state, proxy, settings).await?;
     Ok(Json(ibac_body(&updated.settings.ibac)))
 }
 
@@ -419,19 +429,6 @@ pub async fn put_content_scanning(
         scanning.scanner.type_actions = wanted.threat_actions;
     }
     Scanner::new(&scanning.scanner).map_err(|e| GuardError::BadRequest(e.to_string()))?;
-    let input = store::proxies::ProxyInput {
-        name: proxy.name,
-        provider: proxy.provider,
-        base_url: proxy.base_url,
-        provider_key: None,
-        settings,
-    };
-    let updated = state.store.update_proxy(&proxy.org_id, &proxy.id, input, &state.master).await.map_err(|e| {
-        tracing::error!(error = %e, "could not save content-scanning settings");
-        GuardError::Internal
-    })?;
-    if let Err(e) = state.snapshot.reload(&state.store, &state.master, state.config.upstream_timeout).await {
-        tracing::error!(error = %e, "could not reload the configuration snapshot");
-    }
+    let updated = save_settings(&state, proxy, settings).await?;
     Ok(Json(scanning_body(&updated.settings.scanning)))
 }
