@@ -53,6 +53,7 @@ pub fn Console(
                 {link("/proxies", "Proxies")}
                 {link("/keys", "API keys")}
                 {link("/requests", "Requests")}
+                {link("/ibac", "IBAC")}
                 <ActionForm action=log_out attr:class="logout">
                     <button type="submit" class="link-button">"Log out"</button>
                 </ActionForm>
@@ -95,5 +96,17 @@ where
     move || match value.get() {
         Some(Err(e)) => Some(view! { <ErrorNote error=e/> }),
         _ => None,
+    }
+}
+
+/// A secret shown once, in a box that says so, ready to copy.
+#[component]
+pub fn SecretBox(label: String, value: String, testid: &'static str) -> impl IntoView {
+    view! {
+        <div class="secret-box" role="status">
+            <p><strong>"Copy this now."</strong>" It will not be shown again."</p>
+            <label for=testid>{label}</label>
+            <input id=testid class="mono" readonly=true value=value data-testid=testid/>
+        </div>
     }
 }

@@ -5,6 +5,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod auth;
+pub mod chart;
 pub mod components;
 pub mod error;
 pub mod pages;
@@ -15,6 +16,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::pages::{
+    ibac::{Ibac, IbacProxy},
     keys::ApiKeys,
     login::Login,
     overview::Overview,
@@ -58,6 +60,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/proxies") view=Proxies/>
                 <Route path=path!("/proxies/:id") view=ProxyEdit/>
                 <Route path=path!("/requests") view=Requests/>
+                <Route path=path!("/ibac") view=Ibac/>
+                <Route path=path!("/ibac/:id") view=IbacProxy/>
             </Routes>
         </Router>
     }

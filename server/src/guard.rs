@@ -234,7 +234,7 @@ pub struct IbacSettingsBody {
     #[serde(default)]
     pub webhook_url: Option<String>,
     #[serde(default, skip_serializing)]
-    pub webhook_secret: Option<String>,
+    pub webhook_secret: Option<store::Secret<String>>,
     #[serde(default, skip_deserializing)]
     pub webhook_secret_set: bool,
     #[serde(default)]
@@ -318,46 +318,16 @@ pub async fn put_ibac_settings(
     let wanted: IbacSettingsBody =
         serde_json::from_slice(&bytes).map_err(|e| GuardError::BadRequest(format!("invalid settings: {e}")))?;
     let mut settings = proxy.settings.clone();
-    let ibac = &mut settings.ibac;
-    ibac.enabled = wanted.enabled;
-    ibac.detector = engine::ibac::IbacConfig { categories: wanted.categories, custom: wanted.custom_categories };
-    if ibac.detector.categories.is_empty() {
-        ibac.detector.categories = engine::ibac::IbacConfig::default().categories;
-    }
-    engine::ibac::IntentDetector::new(&ibac.detector).map_err(|e| GuardError::BadRequest(e.to_string()))?;
-    ibac.verification = wanted.verification_mode;
-    if let Some(url) = wanted.webhook_url.filter(|u| !u.trim().is_empty()) {
-        let ok = url
-            .parse::<axum::http::Uri>()
-            .is_ok_and(|u| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some());
-        if !ok {
-            return Err(GuardError::BadRequest("webhook_url must be an http:// or https:// URL".into()));
-        }
-        ibac.webhook_url = Some(url);
-    }
-    if let Some(secret) = wanted.webhook_secret.filter(|s| !s.is_empty()) {
-        if secret.len() < 16 {
-            return Err(GuardError::BadRequest("webhook_secret must be at least 16 characters".into()));
-        }
-        ibac.webhook_secret_enc = Some(state.master.encrypt(&secret).map_err(|_| GuardError::Internal)?);
-    }
-    if ibac.verification == store::proxies::VerificationMode::Webhook
-        && (ibac.webhook_url.is_none() || ibac.webhook_secret_enc.is_none())
-    {
-        return Err(GuardError::BadRequest("webhook verification needs webhook_url and webhook_secret".into()));
-    }
-    if let Some(ttl) = wanted.challenge_ttl_seconds {
-        if !(10..=86_400).contains(&ttl) {
-            return Err(GuardError::BadRequest("challenge_ttl_seconds must be between 10 and 86400".into()));
-        }
-        ibac.challenge_ttl_secs = ttl;
-    }
-    if let Some(ms) = wanted.webhook_timeout_ms {
-        if !(100..=30_000).contains(&ms) {
-            return Err(GuardError::BadRequest("webhook_timeout_ms must be between 100 and 30000".into()));
-        }
-        ibac.webhook_timeout_ms = ms;
-    }
+    let change = store::proxies::IbacChange {
+        enabled: Some(wanted.enabled),
+        detector: Some(engine::ibac::IbacConfig { categories: wanted.categories, custom: wanted.custom_categories }),
+        verification: Some(wanted.verification_mode),
+        webhook_url: wanted.webhook_url,
+        webhook_secret: wanted.webhook_secret,
+        challenge_ttl_secs: wanted.challenge_ttl_seconds,
+        webhook_timeout_ms: wanted.webhook_timeout_ms,
+    };
+    settings.ibac.apply(change, &state.master).map_err(|e| GuardError::BadRequest(e.0))?;
     let updated = save_settings(&state, proxy, settings).await?;
     Ok(Json(ibac_body(&updated.settings.ibac)))
 }

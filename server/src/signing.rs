@@ -7,17 +7,12 @@
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use rand::RngCore;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use sha2::Sha256;
 use store::Secret;
 
 /// A new signing secret: `whsec_` and 32 random bytes in base64.
-pub fn new_secret() -> Secret<String> {
-    let mut key = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut key);
-    Secret::new(format!("whsec_{}", B64.encode(key)))
-}
+pub use store::crypto::new_webhook_secret as new_secret;
 
 fn key_bytes(secret: &str) -> Vec<u8> {
     match secret.strip_prefix("whsec_").map(|b| B64.decode(b)) {

@@ -40,8 +40,13 @@ use crate::{guard, proxy};
 
 const REQUEST_ID: &str = "x-request-id";
 
-/// Dashboard pages that need a signed-in user.
-const PROTECTED_PAGES: [&str; 4] = ["/keys", "/proxies", "/requests", "/settings"];
+/// Dashboard paths open without a session: the sign-in pages, the static
+/// bundle, and server functions (which check the session themselves and
+/// answer 401). Every other page redirects to `/login`, so a new page is
+/// protected without being listed anywhere.
+fn is_public_path(path: &str) -> bool {
+    matches!(path, "/login" | "/signup") || path.starts_with("/pkg/") || path.starts_with("/api/")
+}
 
 pub fn router(state: AppState) -> Router {
     let backend = backend(&state, Flash::default());
@@ -155,8 +160,7 @@ async fn session_layer(State(state): State<AppState>, mut request: Request, next
         }
     };
     let path = request.uri().path().to_string();
-    let protected = path == "/" || PROTECTED_PAGES.iter().any(|p| path == *p || path.starts_with(&format!("{p}/")));
-    if session.is_none() && method == Method::GET && protected {
+    if session.is_none() && method == Method::GET && !is_public_path(&path) {
         return Redirect::to("/login").into_response();
     }
     if let Some(s) = session {
@@ -189,7 +193,11 @@ fn same_origin(request: &Request<Body>) -> bool {
     uri.authority().is_some_and(|a| a.as_str().eq_ignore_ascii_case(host))
 }
 
-/// Deletes expired sessions, and challenges a day after they expired (kept
+/// How long expired challenges are kept: the dashboard charts them per
+/// category over the last 30 days. They are refused once expired either way.
+const CHALLENGE_RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// Deletes expired sessions, and challenges 30 days after they expired (kept
 /// that long for analytics), every ten minutes.
 pub async fn run_session_sweeper(store: Store, shutdown: CancellationToken) {
     loop {
@@ -199,7 +207,7 @@ pub async fn run_session_sweeper(store: Store, shutdown: CancellationToken) {
                 if let Err(e) = store.purge_expired_sessions().await {
                     tracing::warn!(error = %e, "could not purge expired sessions");
                 }
-                if let Err(e) = store.purge_expired_challenges(24 * 3600 * 1000).await {
+                if let Err(e) = store.purge_expired_challenges(CHALLENGE_RETENTION_MS).await {
                     tracing::warn!(error = %e, "could not purge expired challenges");
                 }
             }

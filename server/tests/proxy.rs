@@ -411,9 +411,13 @@ async fn dashboard_refuses_cross_site_posts_and_guards_pages() {
         }
         assert_eq!(req.send().await.unwrap().status(), 403, "{origin:?}");
     }
-    let r = no_redirect.get(h.url("/keys")).send().await.unwrap();
-    assert_eq!(r.status(), 303);
-    assert_eq!(r.headers()["location"], "/login");
+    // Every page but the sign-in ones needs a session, including pages that
+    // did not exist when this test was written.
+    for page in ["/", "/keys", "/ibac", "/ibac/px_1", "/proxies/px_1", "/no-such-page"] {
+        let r = no_redirect.get(h.url(page)).send().await.unwrap();
+        assert_eq!(r.status(), 303, "{page}");
+        assert_eq!(r.headers()["location"], "/login", "{page}");
+    }
     let r = no_redirect.get(h.url("/login")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["x-frame-options"], "DENY");

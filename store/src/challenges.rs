@@ -86,6 +86,19 @@ fn from_row(r: ChallengeRow) -> Option<Challenge> {
     })
 }
 
+/// How the challenges of one category fared in one time bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChallengeCounts {
+    /// Start of the bucket, ms since the epoch.
+    pub bucket_start: i64,
+    pub category: String,
+    pub issued: i64,
+    pub verified: i64,
+    pub failed: i64,
+    /// Still pending when they expired.
+    pub expired: i64,
+}
+
 impl Store {
     /// Issues a challenge; returns it with its verification token, which is
     /// not stored. Ids and tokens carry 128 and 256 random bits.
@@ -171,6 +184,47 @@ impl Store {
         .fetch_one(self.pool())
         .await?;
         Ok(n > 0)
+    }
+
+    /// Challenges per category and time bucket since `since` (ms), for the
+    /// analytics chart: issued, verified, failed, and expired unanswered.
+    /// `proxy_id` narrows it to one proxy. Buckets are `bucket_ms` wide and
+    /// aligned to the epoch; empty buckets are not returned.
+    pub async fn challenge_stats(
+        &self,
+        org_id: &str,
+        proxy_id: Option<&str>,
+        since: i64,
+        bucket_ms: i64,
+    ) -> Result<Vec<ChallengeCounts>> {
+        let bucket_ms = bucket_ms.max(1);
+        let rows: Vec<(i64, String, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT (created_at / $3) * $3 AS bucket, category, COUNT(*) AS issued, \
+                    SUM(CASE WHEN status = 'verified' THEN 1 ELSE 0 END) AS verified, \
+                    SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed, \
+                    SUM(CASE WHEN status = 'pending' AND expires_at <= $4 THEN 1 ELSE 0 END) AS expired \
+             FROM challenges \
+             WHERE org_id = $1 AND created_at >= $2 AND ($5 = '' OR proxy_id = $5) \
+             GROUP BY bucket, category ORDER BY bucket, category",
+        )
+        .bind(org_id)
+        .bind(since)
+        .bind(bucket_ms)
+        .bind(now_ms())
+        .bind(proxy_id.unwrap_or(""))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(bucket_start, category, issued, verified, failed, expired)| ChallengeCounts {
+                bucket_start,
+                category,
+                issued,
+                verified,
+                failed,
+                expired,
+            })
+            .collect())
     }
 
     /// Deletes challenges that expired more than `keep_ms` ago (kept a while

@@ -93,6 +93,14 @@ impl MasterKey {
 }
 
 /// SHA-256 of `data` as lowercase hex.
+/// A new webhook signing secret: `whsec_` and 32 random bytes in base64,
+/// the Standard Webhooks form.
+pub fn new_webhook_secret() -> Secret<String> {
+    let mut key = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut key);
+    Secret::new(format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(key)))
+}
+
 pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }

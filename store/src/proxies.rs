@@ -119,6 +119,99 @@ impl Default for IbacSettings {
     }
 }
 
+/// A change to a proxy's IBAC settings, as the guard API and the dashboard
+/// take it. A field left `None` keeps its stored value.
+#[derive(Debug, Default)]
+pub struct IbacChange {
+    pub enabled: Option<bool>,
+    pub detector: Option<engine::ibac::IbacConfig>,
+    pub verification: Option<VerificationMode>,
+    /// An empty URL removes the stored one.
+    pub webhook_url: Option<String>,
+    /// A new signing secret; an empty one is ignored (the secret is write-only).
+    pub webhook_secret: Option<Secret<String>>,
+    pub challenge_ttl_secs: Option<u64>,
+    pub webhook_timeout_ms: Option<u64>,
+}
+
+/// Why a settings change was refused; the message names the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidSettings(pub String);
+
+impl IbacSettings {
+    /// Applies `change` after validating all of it: on error nothing changes.
+    /// Custom categories are compiled here so a bad pattern is refused on
+    /// save, with the engine's message naming the category and pattern.
+    pub fn apply(&mut self, change: IbacChange, master: &MasterKey) -> Result<(), InvalidSettings> {
+        let invalid = |m: &str| InvalidSettings(m.to_string());
+        let mut next = self.clone();
+        if let Some(enabled) = change.enabled {
+            next.enabled = enabled;
+        }
+        if let Some(mut detector) = change.detector {
+            if detector.categories.is_empty() {
+                detector.categories = engine::ibac::IbacConfig::default().categories;
+            }
+            engine::ibac::IntentDetector::new(&detector).map_err(|e| InvalidSettings(e.to_string()))?;
+            next.detector = detector;
+        }
+        if let Some(mode) = change.verification {
+            next.verification = mode;
+        }
+        if let Some(url) = change.webhook_url {
+            let url = url.trim();
+            if url.is_empty() {
+                next.webhook_url = None;
+            } else {
+                if !is_http_url(url) {
+                    return Err(invalid("webhook_url must be an http:// or https:// URL with a host"));
+                }
+                next.webhook_url = Some(url.to_string());
+            }
+        }
+        if let Some(secret) = change.webhook_secret.filter(|s| !s.expose().is_empty()) {
+            if secret.expose().len() < 16 {
+                return Err(invalid("webhook_secret must be at least 16 characters"));
+            }
+            next.webhook_secret_enc =
+                Some(master.encrypt(secret.expose()).map_err(|_| invalid("webhook_secret could not be stored"))?);
+        }
+        if let Some(ttl) = change.challenge_ttl_secs {
+            if !(10..=86_400).contains(&ttl) {
+                return Err(invalid("challenge_ttl_seconds must be between 10 and 86400"));
+            }
+            next.challenge_ttl_secs = ttl;
+        }
+        if let Some(ms) = change.webhook_timeout_ms {
+            if !(100..=30_000).contains(&ms) {
+                return Err(invalid("webhook_timeout_ms must be between 100 and 30000"));
+            }
+            next.webhook_timeout_ms = ms;
+        }
+        if next.verification == VerificationMode::Webhook
+            && (next.webhook_url.is_none() || next.webhook_secret_enc.is_none())
+        {
+            return Err(invalid("webhook verification needs webhook_url and webhook_secret"));
+        }
+        *self = next;
+        Ok(())
+    }
+}
+
+/// `http://` or `https://` followed by a host, with no whitespace.
+pub fn is_http_url(url: &str) -> bool {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(rest) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+            !host.is_empty() && !host.starts_with(':') && !url.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
 /// Content scanning for one proxy. On by default, at the `medium` level:
 /// a gateway that forgets to protect is worse than one that asks to be told less.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -341,5 +434,98 @@ impl Store {
             out.push(ProxyWithKey { proxy, provider_key });
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn master() -> MasterKey {
+        MasterKey::derive(&Secret::new("test master secret, long enough".into()))
+    }
+
+    #[test]
+    fn a_valid_change_applies_every_field() {
+        let mut s = IbacSettings::default();
+        let change = IbacChange {
+            enabled: Some(true),
+            verification: Some(VerificationMode::Webhook),
+            webhook_url: Some(" https://auth.example.com/verify ".into()),
+            webhook_secret: Some(Secret::new("0123456789abcdef".into())),
+            challenge_ttl_secs: Some(120),
+            webhook_timeout_ms: Some(1500),
+            ..IbacChange::default()
+        };
+        s.apply(change, &master()).unwrap();
+        assert!(s.enabled);
+        assert_eq!(s.webhook_url.as_deref(), Some("https://auth.example.com/verify"));
+        let stored = s.webhook_secret_enc.clone().unwrap();
+        assert_ne!(stored, "0123456789abcdef", "the secret is stored encrypted");
+        assert_eq!(master().decrypt(&stored).unwrap().expose(), "0123456789abcdef");
+        assert_eq!((s.challenge_ttl_secs, s.webhook_timeout_ms), (120, 1500));
+    }
+
+    #[test]
+    fn an_invalid_change_leaves_everything_as_it_was() {
+        let before = IbacSettings::default();
+        let cases: Vec<(IbacChange, &str)> = vec![
+            (IbacChange { webhook_url: Some("ftp://x".into()), ..Default::default() }, "webhook_url"),
+            (IbacChange { webhook_url: Some("https://".into()), ..Default::default() }, "webhook_url"),
+            (IbacChange { webhook_secret: Some(Secret::new("short".into())), ..Default::default() }, "webhook_secret"),
+            (IbacChange { challenge_ttl_secs: Some(5), ..Default::default() }, "challenge_ttl_seconds"),
+            (IbacChange { webhook_timeout_ms: Some(60_000), ..Default::default() }, "webhook_timeout_ms"),
+            (
+                IbacChange { verification: Some(VerificationMode::Webhook), ..Default::default() },
+                "needs webhook_url and webhook_secret",
+            ),
+            (
+                IbacChange {
+                    enabled: Some(true),
+                    detector: Some(engine::ibac::IbacConfig {
+                        custom: vec![engine::ibac::CustomCategory::regex("tickets", &["TCK-(\\d+"])],
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+                "tickets",
+            ),
+        ];
+        for (change, expected) in cases {
+            let mut s = before.clone();
+            let err = s.apply(change, &master()).unwrap_err();
+            assert!(err.0.contains(expected), "{:?} should mention {expected}", err.0);
+            assert_eq!(s, before);
+        }
+    }
+
+    #[test]
+    fn an_empty_url_clears_and_an_empty_secret_keeps() {
+        let mut s = IbacSettings::default();
+        let set = IbacChange {
+            webhook_url: Some("http://127.0.0.1:9000/hook".into()),
+            webhook_secret: Some(Secret::new("a-long-enough-secret".into())),
+            ..Default::default()
+        };
+        s.apply(set, &master()).unwrap();
+        let secret = s.webhook_secret_enc.clone();
+        let clear = IbacChange {
+            webhook_url: Some(String::new()),
+            webhook_secret: Some(Secret::new(String::new())),
+            ..Default::default()
+        };
+        s.apply(clear, &master()).unwrap();
+        assert_eq!(s.webhook_url, None);
+        assert_eq!(s.webhook_secret_enc, secret);
+    }
+
+    #[test]
+    fn http_urls() {
+        for ok in ["http://a", "https://auth.example.com:8443/x?y=1", "http://user@host/p"] {
+            assert!(is_http_url(ok), "{ok}");
+        }
+        for bad in ["", "https://", "http://:80", "javascript:alert(1)", "https://a b", "//host"] {
+            assert!(!is_http_url(bad), "{bad}");
+        }
     }
 }

@@ -226,7 +226,7 @@ mod challenge_tests {
             mod postgres { $( #[tokio::test] async fn $name() { super::$name(store::testing::postgres_store().await).await; } )* }
         };
     }
-    both!(challenges_verify_once_and_grant_until_expiry);
+    both!(challenges_verify_once_and_grant_until_expiry, challenge_stats_count_each_outcome);
 
     async fn challenges_verify_once_and_grant_until_expiry(store: Store) {
         let org = store.create_org("C").await.unwrap();
@@ -261,5 +261,42 @@ mod challenge_tests {
         store.settle_challenge(&org.id, &failed.id, Err("webhook said no".into())).await.unwrap();
         let f = store.get_challenge(&org.id, &failed.id).await.unwrap().unwrap();
         assert_eq!((f.status, f.failure.as_deref()), (ChallengeStatus::Failed, Some("webhook said no")));
+    }
+
+    async fn challenge_stats_count_each_outcome(store: Store) {
+        let org = store.create_org("S").await.unwrap();
+        let other = store.create_org("T").await.unwrap();
+        let make = |org_id: String, proxy_id: &'static str, category: &'static str, ttl_ms: i64| {
+            let store = store.clone();
+            async move {
+                let c = NewChallenge { org_id: &org_id, proxy_id, end_user_id: "u", category, ttl_ms };
+                store.create_challenge(c).await.unwrap().0
+            }
+        };
+        let verified = make(org.id.clone(), "px_a", "payment_data", 60_000).await;
+        store.settle_challenge(&org.id, &verified.id, Ok(())).await.unwrap();
+        let failed = make(org.id.clone(), "px_a", "payment_data", 60_000).await;
+        store.settle_challenge(&org.id, &failed.id, Err("wrong token".into())).await.unwrap();
+        make(org.id.clone(), "px_a", "payment_data", -1).await; // expired unanswered
+        make(org.id.clone(), "px_a", "payment_data", 60_000).await; // still pending
+        make(org.id.clone(), "px_b", "order_transaction", 60_000).await;
+        make(other.id.clone(), "px_a", "payment_data", 60_000).await;
+
+        let since = store::now_ms() - 60_000;
+        let all = store.challenge_stats(&org.id, None, since, 24 * 3600 * 1000).await.unwrap();
+        let payment: Vec<_> = all.iter().filter(|c| c.category == "payment_data").collect();
+        let total = |f: fn(&store::challenges::ChallengeCounts) -> i64| payment.iter().map(|c| f(c)).sum::<i64>();
+        assert_eq!(
+            (total(|c| c.issued), total(|c| c.verified), total(|c| c.failed), total(|c| c.expired)),
+            (4, 1, 1, 1),
+            "{all:?}"
+        );
+        assert_eq!(all.iter().filter(|c| c.category == "order_transaction").map(|c| c.issued).sum::<i64>(), 1);
+        let b = store.challenge_stats(&org.id, Some("px_b"), since, 3_600_000).await.unwrap();
+        assert_eq!(b.len(), 1);
+        assert_eq!((b[0].category.as_str(), b[0].issued), ("order_transaction", 1));
+        assert_eq!(b[0].bucket_start % 3_600_000, 0);
+        let later = store.challenge_stats(&org.id, None, store::now_ms() + 1000, 3_600_000).await.unwrap();
+        assert!(later.is_empty());
     }
 }

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::api::{list_api_keys, list_proxies, take_created_key, CreateApiKey, CreatedKey, RevokeApiKey};
-use crate::components::{action_error, Console, ErrorNote, Time};
+use crate::components::{action_error, Console, ErrorNote, SecretBox, Time};
 
 #[component]
 pub fn ApiKeys() -> impl IntoView {
@@ -89,11 +89,5 @@ pub fn ApiKeys() -> impl IntoView {
 
 /// The new key, shown once.
 fn secret_box(created: CreatedKey) -> impl IntoView {
-    view! {
-        <div class="secret-box" role="status">
-            <p><strong>"Copy this key now."</strong>" It will not be shown again."</p>
-            <label for="new-key">{format!("Key “{}”", created.name)}</label>
-            <input id="new-key" class="mono" readonly=true value=created.key data-testid="new-api-key"/>
-        </div>
-    }
+    view! { <SecretBox label=format!("Key “{}”", created.name) value=created.key testid="new-api-key"/> }
 }

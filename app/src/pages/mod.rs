@@ -1,5 +1,6 @@
 //! One module per dashboard page.
 
+pub mod ibac;
 pub mod keys;
 pub mod login;
 pub mod overview;

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+pub mod ibac;
+
 /// A time shown as both relative and absolute text, formatted on the server
 /// so the hydrated page renders exactly what the server sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
