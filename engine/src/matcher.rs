@@ -177,6 +177,8 @@ const CUE_LITS: &[(&str, Cue)] = &[
 #[derive(Debug, Clone, Copy)]
 enum Lit {
     Raw(usize),
+    /// A match-start literal of a raw-text rule.
+    Start(usize),
     Cue(Cue),
 }
 
@@ -197,11 +199,18 @@ pub(crate) struct Found {
     cues: u32,
     /// Normalised-view positions where a URL cue starts.
     pub urls: Vec<usize>,
+    /// (raw-text rule, normalised-view position) for every match-start literal found.
+    starts: Vec<(usize, usize)>,
 }
 
 impl Found {
     pub(crate) fn has(&self, c: Cue) -> bool {
         self.cues & (1 << c as u32) != 0
+    }
+
+    /// Normalised-view positions where a match-start literal of raw-text rule `r` starts.
+    pub(crate) fn starts_of(&self, r: usize) -> impl Iterator<Item = usize> + '_ {
+        self.starts.iter().filter(move |(k, _)| *k == r).map(|&(_, p)| p)
     }
 }
 
@@ -223,6 +232,11 @@ impl CueScan {
         for (r, ts) in raw_triggers.iter().enumerate() {
             for t in ts {
                 add(t.clone(), Lit::Raw(r));
+            }
+        }
+        for (r, rule) in RAW_RULES.iter().enumerate() {
+            for t in crate::raw_rules::match_starts(rule) {
+                add(t.to_ascii_lowercase().into_bytes(), Lit::Start(r));
             }
         }
         for c in detect::urls::CUES {
@@ -248,6 +262,7 @@ impl CueScan {
                                 *on = true;
                             }
                         }
+                        Lit::Start(r) => f.starts.push((r, end - self.lens.get(pid).copied().unwrap_or(0))),
                         Lit::Cue(c) => {
                             f.cues |= 1 << c as u32;
                             if c == Cue::Url {
@@ -273,6 +288,8 @@ pub(crate) struct Builtin {
     pub gate_count: usize,
     pub cues: CueScan,
     pub raw: Vec<Regex>,
+    /// Per raw-text rule: the anchored form, for rules with match-start literals.
+    pub raw_started: Vec<Option<crate::raw_rules::Started>>,
 }
 
 /// Expands the rule notation: `~N` is a gap of up to N words, `\b` an ASCII word boundary.
@@ -554,7 +571,14 @@ fn build() -> Result<Builtin, BuildError> {
     let raw_triggers: Vec<Vec<Vec<u8>>> = raw_triggers;
     let cues = CueScan::build(&raw_triggers).map_err(err("raw triggers"))?;
     let raw = RAW_RULES.iter().map(|r| compile(r.name, r.re)).collect::<Result<Vec<_>, _>>()?;
-    Ok(Builtin { fold, norm, words, marks, mark_bytes, gate_count, cues, raw })
+    let raw_started = RAW_RULES
+        .iter()
+        .map(|r| {
+            crate::raw_rules::Started::build(r)
+                .map_err(|reason| BuildError::BuiltinRule { name: r.name.to_string(), reason })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Builtin { fold, norm, words, marks, mark_bytes, gate_count, cues, raw, raw_started })
 }
 
 pub(crate) fn builtin() -> Result<&'static Builtin, BuildError> {

@@ -281,3 +281,118 @@ pub(crate) fn looks_random(v: &str) -> bool {
     }
     distinct >= 8 && digits > 0 && letters > 0
 }
+
+/// Literals that every match of a rule begins with (ASCII-case-insensitively), for rules whose
+/// triggers are common words: "key" arms `generic_secret_assignment` in much ordinary prose, and
+/// its case-insensitive alternation is too large for the regex engine's own prefilter, so it would
+/// otherwise run its automaton over every byte. The cue scan reports where these literals occur
+/// (lower-cased, in the normalised view, which holds every ASCII run of the original unchanged
+/// but for case), and the rule is tried anchored there instead.
+const MATCH_STARTS: &[(&str, &[&str])] =
+    &[("generic_secret_assignment", &["api", "secret", "access", "auth", "client", "passw", "pwd", "bearer"])];
+
+/// The match-start literals of a rule, if it has any.
+pub(crate) fn match_starts(rule: &RawRule) -> &'static [&'static str] {
+    MATCH_STARTS.iter().find(|(n, _)| *n == rule.name).map_or(&[], |(_, l)| l)
+}
+
+/// A raw rule that runs anchored at the places its match-start literals occur.
+pub(crate) struct Started {
+    re: regex_automata::meta::Regex,
+}
+
+impl Started {
+    pub(crate) fn build(rule: &RawRule) -> Result<Option<Started>, String> {
+        if match_starts(rule).is_empty() {
+            return Ok(None);
+        }
+        let re = regex_automata::meta::Regex::new(rule.re).map_err(|e| e.to_string())?;
+        Ok(Some(Started { re }))
+    }
+
+    /// Calls `f(whole match, group 1)` for the same matches, in the same order, as
+    /// `captures_iter` over `text` with the rule's regex, given every original offset where a
+    /// match-start literal occurs (ascending). `None` when the text holds a character that
+    /// case-insensitive matching treats as an ASCII letter (`ſ`, the Kelvin sign): the caller then
+    /// runs the regex over the whole text.
+    pub(crate) fn captures(
+        &self,
+        text: &str,
+        at: impl Iterator<Item = usize>,
+        mut f: impl FnMut((usize, usize), Option<(usize, usize)>),
+    ) -> Option<()> {
+        let b = text.as_bytes();
+        if memchr::memmem::find(b, "\u{17f}".as_bytes()).is_some()
+            || memchr::memmem::find(b, "\u{212a}".as_bytes()).is_some()
+        {
+            return None;
+        }
+        let mut caps = self.re.create_captures();
+        let mut last_end = 0;
+        for p in at {
+            // Matches do not overlap: the leftmost one wins, as in an unanchored pass.
+            if p < last_end || p >= b.len() {
+                continue;
+            }
+            let input = regex_automata::Input::new(b).span(p..b.len()).anchored(regex_automata::Anchored::Yes);
+            self.re.search_captures(&input, &mut caps);
+            if let Some(m) = caps.get_match() {
+                let g = caps.get_group(1).map(|s| (s.start, s.end));
+                f((m.start(), m.end()), g);
+                last_end = m.end().max(p + 1);
+            }
+        }
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only two non-ASCII characters match an ASCII letter case-insensitively.
+    #[test]
+    fn ascii_letter_folds() {
+        let re = regex::Regex::new("(?i)^[a-z]$").unwrap();
+        let odd: Vec<char> =
+            (0x80..=0x10ffffu32).filter_map(char::from_u32).filter(|c| re.is_match(&c.to_string())).collect();
+        assert_eq!(odd, vec!['\u{17f}', '\u{212a}']);
+    }
+
+    #[test]
+    fn started_rules_equal_a_full_pass() {
+        let b = crate::matcher::builtin().unwrap();
+        for (r, rule) in RAW_RULES.iter().enumerate() {
+            let Some(s) = Started::build(rule).unwrap() else { continue };
+            let re = regex::Regex::new(rule.re).unwrap();
+            for text in [
+                "api_key = abcdefghijk1234 and PASSWORD: 'hunter2hunter2' then password=secretsecret99",
+                "myapi_key=abcdefghijklmnop apikey=\"abcdefghijklmnop\" x_password: 1234567890ab",
+                "client_secret_key: aaaaaaaaaaaaa, secret_key:bbbbbbbbbbbbbbbb pwdpwd: cccccccccccc",
+                "Bearer: abc.def.ghi.jkl.mno Auth-Token = zzzzzzzzzzzzzzzz éapi_key=abcdefghijkl",
+                "accessecret_key=abcdefghijklmn Access_Token=aaaaaaaaaaaaaaaaaaaa\u{200b} passwd =    'qqqqqqqqqqqqqq' ",
+                "ＡＰＩ_key=abcdefghijklmnop api\u{301}_key=abcdefghijklmnop Аpi_key=abcdefghijklmnop",
+                "api_key=short auth_token=abcdefghijklmnop the password is = 0123456789",
+                "xxx",
+                "",
+            ] {
+                let want: Vec<_> = re
+                    .captures_iter(text)
+                    .filter_map(|c| {
+                        let m = c.get(0)?;
+                        Some(((m.start(), m.end()), c.get(1).map(|g| (g.start(), g.end()))))
+                    })
+                    .collect();
+                let (n, _) = crate::normalise::views(text);
+                let found = b.cues.scan(n.text());
+                let mut at: Vec<usize> = found.starts_of(r).filter_map(|q| n.view.origin(q)).collect();
+                at.sort_unstable();
+                at.dedup();
+                let mut got = Vec::new();
+                assert!(s.captures(text, at.into_iter(), |m, g| got.push((m, g))).is_some());
+                assert_eq!(got, want, "{} on {text:?}", rule.name);
+            }
+            assert!(s.captures("paſsword=abcdefghijklmn", [0].into_iter(), |_, _| {}).is_none());
+        }
+    }
+}

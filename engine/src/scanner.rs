@@ -208,23 +208,38 @@ impl Scanner {
         let found = b.cues.scan(seg.norm.text());
         if det.secrets || det.suspicious_code {
             let on = found.raw.iter().copied();
-            for ((rule, re), _) in RAW_RULES.iter().zip(&b.raw).zip(on).filter(|(_, on)| *on) {
+            let rules = RAW_RULES.iter().zip(&b.raw).zip(&b.raw_started);
+            for (r, (((rule, re), started), _)) in rules.zip(on).enumerate().filter(|(_, (_, on))| *on) {
                 if !det.enabled(rule.ty) {
                     continue;
                 }
-                for c in re.captures_iter(seg.raw) {
-                    let Some(m) = c.get(0) else { continue };
-                    let value = c.get(1).map_or(m.as_str(), |v| v.as_str());
+                let text = seg.raw;
+                let mut one = |(s, e): (usize, usize), g: Option<(usize, usize)>| {
+                    let whole = text.get(s..e).unwrap_or("");
+                    let value = g.and_then(|(a, z)| text.get(a..z)).unwrap_or(whole);
                     let keep = match rule.check {
                         Check::None => true,
                         Check::RealPassword => !raw_rules::is_placeholder_password(value),
                         Check::Entropy => raw_rules::looks_random(value),
-                        Check::OpenAiNotAnthropic => !m.as_str().starts_with("sk-ant-"),
+                        Check::OpenAiNotAnthropic => !whole.starts_with("sk-ant-"),
                     };
                     if keep {
                         let sev = if rule.raise_untrusted && untrusted { rule.sev.raise() } else { rule.sev };
-                        self.emit(seg, ViewKind::Raw, Hit::new(rule.ty, sev, m.start(), m.end(), rule.name), out);
+                        self.emit(seg, ViewKind::Raw, Hit::new(rule.ty, sev, s, e, rule.name), out);
                     }
+                };
+                let done = started.as_ref().and_then(|st| {
+                    let mut at: Vec<usize> = found.starts_of(r).filter_map(|q| seg.norm.view.origin(q)).collect();
+                    at.sort_unstable();
+                    at.dedup();
+                    st.captures(text, at.into_iter(), &mut one)
+                });
+                if done.is_some() {
+                    continue;
+                }
+                for c in re.captures_iter(text) {
+                    let Some(m) = c.get(0) else { continue };
+                    one((m.start(), m.end()), c.get(1).map(|v| (v.start(), v.end())));
                 }
             }
         }

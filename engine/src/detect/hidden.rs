@@ -10,7 +10,6 @@ use regex::Regex;
 use std::sync::OnceLock;
 
 struct Res {
-    html_comment: Regex,
     md_comment: Regex,
     css_hidden: Regex,
     /// White text: hidden on a white page, legitimate on a dark one, so only weak evidence.
@@ -22,7 +21,6 @@ fn res() -> Option<&'static Res> {
     static R: OnceLock<Option<Res>> = OnceLock::new();
     R.get_or_init(|| {
         Some(Res {
-            html_comment: Regex::new(r"(?s)<!--(.*?)-->").ok()?,
             md_comment: Regex::new(r"(?m)^\[[^\]\n]{0,40}\]:\s*(?:#|<>)\s*\((.*)\)\s*$").ok()?,
             css_hidden: Regex::new(r#"(?is)<[a-z][a-z0-9]*\b[^>]*\bstyle\s*=\s*["'][^"']*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:;|["'!])|opacity\s*:\s*0(?:\.0+)?\s*(?:;|["'!])|(?:^|[;\s"'])color\s*:\s*transparent\b|(?:height|width|max-height)\s*:\s*0(?:px)?\s*(?:;|["'])|(?:left|top|text-indent)\s*:\s*-\d{3,})[^"']*["'][^>]*>([^<]*)"#).ok()?,
             css_white: Regex::new(r#"(?is)<[a-z][a-z0-9]*\b[^>]*\bstyle\s*=\s*["'][^"']*(?:^|[;\s"'])color\s*:\s*(?:#fff(?:fff)?\b|white\b|rgba?\(\s*255\s*,\s*255\s*,\s*255)[^"']*["'][^>]*>([^<]*)"#).ok()?,
@@ -42,6 +40,9 @@ pub(crate) struct Container {
 /// `found` says which cues the normalised view holds; each container pattern runs only when its
 /// cue is there and the original text passes the exact check.
 pub(crate) fn containers(text: &str, found: &Found, out: &mut Vec<Container>) {
+    if found.has(Cue::HtmlComment) {
+        html_comments(text, out);
+    }
     let Some(r) = res() else { return };
     let mut push = |re: &Regex, name: &'static str, sev: Severity| {
         for c in re.captures_iter(text) {
@@ -58,9 +59,6 @@ pub(crate) fn containers(text: &str, found: &Found, out: &mut Vec<Container>) {
         }
     };
     let b = text.as_bytes();
-    if found.has(Cue::HtmlComment) && contains(b, b"<!--") {
-        push(&r.html_comment, "html_comment", Severity::Low);
-    }
     if found.has(Cue::MarkdownComment) && contains(b, b"]:") {
         push(&r.md_comment, "markdown_comment", Severity::Low);
     }
@@ -70,6 +68,27 @@ pub(crate) fn containers(text: &str, found: &Found, out: &mut Vec<Container>) {
     }
     if found.has(Cue::Hidden) && contains(b, b"hidden") {
         push(&r.hidden_attr, "hidden_element", Severity::Low);
+    }
+}
+
+/// `<!--(.*?)-->` (dot matching newlines), found with two substring searches instead of a regex
+/// pass over the whole text: each comment runs from an opener to the first closer after it, and
+/// once an opener has no closer after it no later one has either.
+fn html_comments(text: &str, out: &mut Vec<Container>) {
+    let b = text.as_bytes();
+    let mut at = 0;
+    while let Some(s) = b.get(at..).and_then(|t| memchr::memmem::find(t, b"<!--")).map(|p| at + p) {
+        let Some(e) = b.get(s + 4..).and_then(|t| memchr::memmem::find(t, b"-->")).map(|p| s + 4 + p) else {
+            return;
+        };
+        // Both markers are ASCII, so these are character boundaries.
+        if !text.get(s + 4..e).unwrap_or("").trim().is_empty() {
+            out.push(Container {
+                hit: Hit::new(ThreatType::HiddenInstructions, Severity::Low, s, e + 3, "html_comment"),
+                inner: (s + 4, e),
+            });
+        }
+        at = e + 3;
     }
 }
 
@@ -92,5 +111,39 @@ pub(crate) fn invisible(n: &Normalised, out: &mut Vec<Hit>) {
     }
     for p in &n.tag_payloads {
         out.push(Hit::new(ThreatType::HiddenInstructions, Severity::High, p.start, p.end, "unicode_tag_characters"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_comments_match_the_regex() {
+        let re = Regex::new(r"(?s)<!--(.*?)-->").unwrap();
+        for text in [
+            "a <!-- x --> b <!--y-->",
+            "<!-->",
+            "<!--->",
+            "<!---->",
+            "<!-- \u{0b} --> <!--\u{a0}--> <!-- é -->",
+            "<!-- <!-- nested --> -->",
+            "<!-- open only",
+            "x <!-- a\nb --> <!-- c",
+            "<!--<!---->-->",
+            "",
+        ] {
+            let want: Vec<_> = re
+                .captures_iter(text)
+                .filter_map(|c| {
+                    let (a, i) = (c.get(0)?, c.get(1)?);
+                    (!i.as_str().trim().is_empty()).then_some((a.start(), a.end(), i.start(), i.end()))
+                })
+                .collect();
+            let mut got = Vec::new();
+            html_comments(text, &mut got);
+            let got: Vec<_> = got.iter().map(|c| (c.hit.start, c.hit.end, c.inner.0, c.inner.1)).collect();
+            assert_eq!(got, want, "{text:?}");
+        }
     }
 }
