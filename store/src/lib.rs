@@ -10,6 +10,7 @@ pub mod api_keys;
 pub mod challenges;
 pub mod crypto;
 pub mod events;
+pub mod guard_scans;
 pub mod orgs;
 pub mod proxies;
 pub mod secret;
@@ -17,6 +18,7 @@ pub mod sessions;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod users;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -51,6 +53,9 @@ pub enum StoreError {
     NotFound(&'static str),
     #[error("{0} already exists")]
     Conflict(&'static str),
+    /// Input the store refuses; the message is fit to show the user.
+    #[error("{0}")]
+    Invalid(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("password hashing failed")]
