@@ -558,10 +558,7 @@ pub async fn content_stats(
         tracing::error!(error = %e, "could not read guard scan stats");
         GuardError::Internal
     })?;
-    let start = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(since) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok());
-    Ok(Json(json!({"stats": stats, "start_time": start})))
+    Ok(Json(json!({"stats": stats, "start_time": store::rfc3339(since)})))
 }
 
 #[cfg(test)]

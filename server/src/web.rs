@@ -129,7 +129,7 @@ async fn metrics(State(state): State<AppState>) -> Response {
         "# TYPE rampart_active_streams gauge\nrampart_active_streams {}\n\
          # TYPE rampart_events_dropped_total counter\nrampart_events_dropped_total {}\n\
          # TYPE rampart_config_version gauge\nrampart_config_version {}\n\
-         # TYPE rampart_webhook_deliveries_total counter\nrampart_webhook_deliveries_total {}\n\
+         # TYPE rampart_webhook_delivered_total counter\nrampart_webhook_delivered_total {}\n\
          # TYPE rampart_webhook_failed_attempts_total counter\nrampart_webhook_failed_attempts_total {}\n\
          # TYPE rampart_webhook_failed_total counter\nrampart_webhook_failed_total {}\n",
         state.active_streams.load(Ordering::Relaxed),

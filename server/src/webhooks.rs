@@ -78,14 +78,6 @@ pub fn backoff(base: Duration, attempt: u32) -> Duration {
     full.mul_f64(rand::thread_rng().gen_range(0.5..=1.0))
 }
 
-fn rfc3339(ms: i64) -> Value {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .map(Value::String)
-        .unwrap_or(Value::Null)
-}
-
 fn score(risk: f64) -> Value {
     // The engine's score is an f32; rounding drops the noise digits of its f64 form.
     json!((risk * 1e4).round() / 1e4)
@@ -111,7 +103,7 @@ pub fn request_alert(event: &RequestEvent) -> Option<NewWebhookEvent> {
             "threat_score": score(event.risk_score.unwrap_or(0.0)),
             "detected_threats": threats,
             "user_id": event.end_user_id,
-            "timestamp": rfc3339(event.created_at),
+            "timestamp": store::rfc3339(event.created_at),
             "proxy_id": event.proxy_id,
             "action": event.scan_action,
             "source": "proxy",
@@ -132,7 +124,7 @@ pub fn guard_scan_alert(scan: &GuardScan) -> Option<NewWebhookEvent> {
             "threat_score": score(scan.risk_score),
             "detected_threats": findings(scan.threats.as_deref()),
             "user_id": scan.end_user_id,
-            "timestamp": rfc3339(scan.created_at),
+            "timestamp": store::rfc3339(scan.created_at),
             "proxy_id": scan.proxy_id,
             "action": scan.action,
             "source": format!("guard.scan_{}", scan.kind),

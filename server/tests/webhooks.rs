@@ -44,7 +44,7 @@ impl Received {
 }
 
 /// A webhook receiver on a local port: records what it gets and answers
-/// with the scripted statuses, then 200.
+/// with the scripted statuses, then 200. A scripted 0 never answers.
 struct Receiver {
     url: String,
     got: Arc<Mutex<Vec<Received>>>,
@@ -66,7 +66,10 @@ impl Receiver {
                 move |headers: HeaderMap, body: Bytes| async move {
                     got.lock().unwrap().push(Received { headers, body });
                     let status = script.lock().unwrap().pop_front().unwrap_or(200);
-                    StatusCode::from_u16(status).unwrap()
+                    if status == 0 {
+                        tokio::time::sleep(Duration::from_secs(600)).await;
+                    }
+                    StatusCode::from_u16(status.max(200)).unwrap()
                 }
             }),
         );
@@ -177,7 +180,7 @@ async fn a_blocked_request_sends_one_signed_threat_alert() {
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(receiver.received().len(), 1);
     assert_eq!(deliveries(&h, &ep.id).await.len(), 1);
-    assert_eq!(h.metric("rampart_webhook_deliveries_total").await, 1);
+    assert_eq!(h.metric("rampart_webhook_delivered_total").await, 1);
     assert_eq!(h.metric("rampart_webhook_failed_attempts_total").await, 0);
 }
 
@@ -224,7 +227,7 @@ async fn a_failing_receiver_gets_the_event_again() {
     let d = settled(&h.state.store, &h.org_id, &ep.id).await;
     assert_eq!((d.status, d.attempts, d.last_status_code), (DeliveryStatus::Delivered, 2, Some(200)));
     assert_eq!(h.metric("rampart_webhook_failed_attempts_total").await, 1);
-    assert_eq!(h.metric("rampart_webhook_deliveries_total").await, 1);
+    assert_eq!(h.metric("rampart_webhook_delivered_total").await, 1);
 }
 
 #[tokio::test]
@@ -420,4 +423,36 @@ async fn content_stats_are_only_for_the_callers_proxies() {
     }
     let r = h.http.get(h.url(&format!("/v1/guard/{}/content/stats", h.proxy_id))).send().await.unwrap();
     assert_eq!(r.status(), 401);
+}
+
+#[tokio::test]
+async fn a_delivery_in_flight_at_shutdown_is_handed_back() {
+    let dir = TempDir::new();
+    let first = instance(&dir, 50).await;
+    let boot = server::bootstrap::run(
+        &first.state.store,
+        &first.state.master,
+        "Acme",
+        "owner@example.com",
+        Secret::new("correct horse battery".into()),
+    )
+    .await
+    .unwrap();
+    // The first attempt hangs; the instance stops while waiting for it.
+    let receiver = Receiver::start(&[0]).await;
+    let input = WebhookEndpointInput { url: receiver.url.clone(), description: String::new(), secret: None };
+    let (ep, _) = first.state.store.create_webhook_endpoint(&boot.org_id, input, &first.state.master).await.unwrap();
+    let queued = first.state.store.send_test_webhook(&boot.org_id, &ep.id).await.unwrap();
+    first.state.webhooks.wake.notify_one();
+    receiver.wait_for(1).await;
+    first.stop().await;
+
+    // The lease was released, so the next instance sends it at once rather
+    // than after the lease (a minute) runs out.
+    let second = instance(&dir, 50).await;
+    let got = receiver.wait_for(2).await;
+    assert_eq!(got[1].header("webhook-id"), queued.id);
+    let d = settled(&second.state.store, &boot.org_id, &ep.id).await;
+    assert_eq!((d.status, d.attempts), (DeliveryStatus::Delivered, 1));
+    second.stop().await;
 }

@@ -153,6 +153,14 @@ pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).unwrap_or(0)
 }
 
+/// A unix time in milliseconds as RFC 3339 in UTC (`2023-11-14T22:13:20Z`),
+/// the form webhook payloads and API answers carry; `None` if out of range.
+pub fn rfc3339(ms: i64) -> Option<String> {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+}
+
 /// A random identifier `prefix_<hex>` with `bytes` bytes from the OS CSPRNG.
 pub fn random_id(prefix: &str, bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];

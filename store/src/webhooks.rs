@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::crypto::MasterKey;
-use crate::{now_ms, random_id, Result, Secret, Store, StoreError};
+use crate::{now_ms, random_id, rfc3339, Result, Secret, Store, StoreError};
 
 /// The event type of alerts about detected threats.
 pub const THREAT_DETECTED: &str = "threat.detected";
@@ -432,7 +432,7 @@ impl Store {
         let data = serde_json::json!({
             "endpoint_id": endpoint.id,
             "message": "This is a test event from rampart.",
-            "timestamp": now_ms(),
+            "timestamp": rfc3339(now_ms()),
         });
         let body = payload(WEBHOOK_TEST, &data);
         let id = insert_delivery(self.pool(), org_id, endpoint_id, WEBHOOK_TEST, &body).await?;

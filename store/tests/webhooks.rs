@@ -252,6 +252,7 @@ async fn test_events_and_paused_endpoints(store: Store) {
     let body: serde_json::Value = serde_json::from_str(&test.payload).unwrap();
     assert_eq!(body["event"], "webhook.test");
     assert_eq!(body["data"]["endpoint_id"], ep.id.as_str());
+    assert!(body["data"]["timestamp"].as_str().is_some_and(|t| t.ends_with('Z')));
     assert!(store.claim_webhook_deliveries(&m, 10, 60_000).await.unwrap().is_empty());
     assert_eq!(store.next_webhook_due_at().await.unwrap(), None);
     store.set_webhook_endpoint_enabled(&org.id, &ep.id, true).await.unwrap();
