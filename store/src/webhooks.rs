@@ -186,6 +186,17 @@ pub fn new_signing_secret() -> Secret<String> {
     Secret::new(format!("whsec_{}", B64.encode(key)))
 }
 
+/// The trimmed URL and description, or why they are refused.
+fn clean(url: &str, description: &str) -> Result<(String, String)> {
+    let url = url.trim().to_string();
+    validate_endpoint_url(&url).map_err(StoreError::Invalid)?;
+    let description = description.trim().to_string();
+    if description.chars().count() > MAX_DESCRIPTION_LEN {
+        return Err(StoreError::Invalid(format!("the description is longer than {MAX_DESCRIPTION_LEN} characters")));
+    }
+    Ok((url, description))
+}
+
 type EndpointRow = (String, String, String, String, i64, i64);
 
 const ENDPOINT_COLUMNS: &str = "id, org_id, url, description, enabled, created_at";
@@ -302,14 +313,7 @@ impl Store {
         input: WebhookEndpointInput,
         master: &MasterKey,
     ) -> Result<(WebhookEndpoint, Secret<String>)> {
-        let url = input.url.trim().to_string();
-        validate_endpoint_url(&url).map_err(StoreError::Invalid)?;
-        let description = input.description.trim().to_string();
-        if description.chars().count() > MAX_DESCRIPTION_LEN {
-            return Err(StoreError::Invalid(format!(
-                "the description is longer than {MAX_DESCRIPTION_LEN} characters"
-            )));
-        }
+        let (url, description) = clean(&input.url, &input.description)?;
         let secret = match input.secret {
             Some(s) if s.expose().len() >= 16 => s,
             Some(_) => return Err(StoreError::Invalid("the signing secret must be at least 16 characters".into())),
@@ -358,6 +362,29 @@ impl Store {
                 .fetch_optional(self.pool())
                 .await?;
         row.map(endpoint_from_row).ok_or(StoreError::NotFound("webhook endpoint"))
+    }
+
+    /// Changes an endpoint's URL and description (validated as on creation).
+    /// Pending deliveries go to the new URL.
+    pub async fn update_webhook_endpoint(
+        &self,
+        org_id: &str,
+        id: &str,
+        url: &str,
+        description: &str,
+    ) -> Result<WebhookEndpoint> {
+        let (url, description) = clean(url, description)?;
+        let done = sqlx::query("UPDATE webhook_endpoints SET url = $1, description = $2 WHERE org_id = $3 AND id = $4")
+            .bind(&url)
+            .bind(&description)
+            .bind(org_id)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("webhook endpoint"));
+        }
+        self.get_webhook_endpoint(org_id, id).await
     }
 
     /// Turns delivery to an endpoint on or off. While it is off, no new

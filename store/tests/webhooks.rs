@@ -103,6 +103,17 @@ async fn endpoints_are_validated_and_tenant_scoped(store: Store) {
     assert!(matches!(store.rotate_webhook_secret(&other.id, &ep.id, &m).await, Err(StoreError::NotFound(_))));
     assert!(matches!(store.send_test_webhook(&other.id, &ep.id).await, Err(StoreError::NotFound(_))));
 
+    assert!(matches!(
+        store.update_webhook_endpoint(&other.id, &ep.id, "https://x.example", "").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.update_webhook_endpoint(&org.id, &ep.id, "gopher://x", "").await,
+        Err(StoreError::Invalid(_))
+    ));
+    let moved = store.update_webhook_endpoint(&org.id, &ep.id, "https://hooks.example/b", " paging ").await.unwrap();
+    assert_eq!((moved.url.as_str(), moved.description.as_str()), ("https://hooks.example/b", "paging"));
+
     store.set_webhook_endpoint_enabled(&org.id, &ep.id, false).await.unwrap();
     assert!(!store.get_webhook_endpoint(&org.id, &ep.id).await.unwrap().enabled);
 
