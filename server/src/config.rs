@@ -22,10 +22,12 @@ pub struct RawConfig {
     pub session_ttl_hours: Option<u64>,
     pub cookie_secure: Option<bool>,
     pub site_root: Option<PathBuf>,
+    pub webhook_retry_base_ms: Option<u64>,
+    pub webhook_max_attempts: Option<u32>,
 }
 
 /// The environment variables that override the file, with their keys.
-const ENV_KEYS: [(&str, &str); 10] = [
+const ENV_KEYS: [(&str, &str); 12] = [
     ("RAMPART_ADDR", "addr"),
     ("RAMPART_DATA_DIR", "data_dir"),
     ("DATABASE_URL", "database_url"),
@@ -36,6 +38,8 @@ const ENV_KEYS: [(&str, &str); 10] = [
     ("RAMPART_SESSION_TTL_HOURS", "session_ttl_hours"),
     ("RAMPART_COOKIE_SECURE", "cookie_secure"),
     ("RAMPART_SITE_ROOT", "site_root"),
+    ("RAMPART_WEBHOOK_RETRY_BASE_MS", "webhook_retry_base_ms"),
+    ("RAMPART_WEBHOOK_MAX_ATTEMPTS", "webhook_max_attempts"),
 ];
 
 /// The validated configuration the program runs with.
@@ -53,6 +57,11 @@ pub struct Config {
     pub session_ttl: Duration,
     pub cookie_secure: bool,
     pub site_root: PathBuf,
+    /// The delay before the first retry of a webhook delivery; each later
+    /// retry waits four times longer (see `webhooks::backoff`).
+    pub webhook_retry_base: Duration,
+    /// Attempts per webhook delivery before it is marked failed.
+    pub webhook_max_attempts: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +112,12 @@ impl RawConfig {
                     raw.cookie_secure = Some(parse_bool(&value).ok_or_else(|| bad("expected true or false".into()))?)
                 }
                 "site_root" => raw.site_root = Some(PathBuf::from(value)),
+                "webhook_retry_base_ms" => {
+                    raw.webhook_retry_base_ms = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
+                "webhook_max_attempts" => {
+                    raw.webhook_max_attempts = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
                 _ => {}
             }
         }
@@ -153,6 +168,17 @@ impl RawConfig {
         if ttl_hours == 0 || ttl_hours > 24 * 30 {
             return Err(invalid("session_ttl_hours (RAMPART_SESSION_TTL_HOURS)", "must be between 1 and 720"));
         }
+        let retry_base_ms = self.webhook_retry_base_ms.unwrap_or(5_000);
+        if !(10..=3_600_000).contains(&retry_base_ms) {
+            return Err(invalid(
+                "webhook_retry_base_ms (RAMPART_WEBHOOK_RETRY_BASE_MS)",
+                "must be between 10 and 3600000",
+            ));
+        }
+        let max_attempts = self.webhook_max_attempts.unwrap_or(8);
+        if !(1..=20).contains(&max_attempts) {
+            return Err(invalid("webhook_max_attempts (RAMPART_WEBHOOK_MAX_ATTEMPTS)", "must be between 1 and 20"));
+        }
         Ok(Config {
             addr,
             data_dir,
@@ -164,6 +190,8 @@ impl RawConfig {
             session_ttl: Duration::from_secs(ttl_hours * 3600),
             cookie_secure: self.cookie_secure.unwrap_or(true),
             site_root: self.site_root.unwrap_or_else(|| PathBuf::from("target/site")),
+            webhook_retry_base: Duration::from_millis(retry_base_ms),
+            webhook_max_attempts: max_attempts,
         })
     }
 }
@@ -176,6 +204,8 @@ fn var_key(var: &'static str, key: &'static str) -> &'static str {
         ("RAMPART_UPSTREAM_TIMEOUT_MS", _) => "upstream_timeout_ms (RAMPART_UPSTREAM_TIMEOUT_MS)",
         ("RAMPART_SESSION_TTL_HOURS", _) => "session_ttl_hours (RAMPART_SESSION_TTL_HOURS)",
         ("RAMPART_COOKIE_SECURE", _) => "cookie_secure (RAMPART_COOKIE_SECURE)",
+        ("RAMPART_WEBHOOK_RETRY_BASE_MS", _) => "webhook_retry_base_ms (RAMPART_WEBHOOK_RETRY_BASE_MS)",
+        ("RAMPART_WEBHOOK_MAX_ATTEMPTS", _) => "webhook_max_attempts (RAMPART_WEBHOOK_MAX_ATTEMPTS)",
         _ => key,
     }
 }
@@ -266,6 +296,14 @@ mod tests {
         assert!(!e.to_string().contains("mysql://x"));
         let e = RawConfig::load(None, env(&[("RAMPART_SECRET_KEY", "short")])).unwrap().validate().unwrap_err();
         assert!(e.to_string().contains("RAMPART_SECRET_KEY") && !e.to_string().contains("short"), "{e}");
+        let e = RawConfig::load(None, env(&[("RAMPART_WEBHOOK_RETRY_BASE_MS", "soon")])).unwrap_err();
+        assert!(e.to_string().contains("RAMPART_WEBHOOK_RETRY_BASE_MS"), "{e}");
+        for (var, value) in [("RAMPART_WEBHOOK_RETRY_BASE_MS", "0"), ("RAMPART_WEBHOOK_MAX_ATTEMPTS", "0")] {
+            let e = RawConfig::load(None, env(&[(var, value)])).unwrap().validate().unwrap_err();
+            assert!(e.to_string().contains(var), "{e}");
+        }
+        let c = RawConfig::load(None, env(&[("RAMPART_WEBHOOK_RETRY_BASE_MS", "250")])).unwrap().validate().unwrap();
+        assert_eq!((c.webhook_retry_base, c.webhook_max_attempts), (Duration::from_millis(250), 8));
     }
 
     #[test]

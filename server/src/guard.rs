@@ -3,12 +3,16 @@
 //! reads them. Authenticated with one of the org's API keys; a proxy of
 //! another org does not exist as far as the caller can tell (404). Errors
 //! use `{"error": <reason>, "message": …}`.
+//!
+//! Every scan is recorded through the event writer (off the request's path)
+//! for `content/stats`, and one that finds threats raises a
+//! `threat.detected` webhook.
 
 use std::time::Instant;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use engine::{Action, Scanner, Source, Verdict};
@@ -79,21 +83,87 @@ struct ScanOutputRequest {
     tool_id: Option<String>,
 }
 
+/// The org of the presented key, if `proxy_id` is one of its proxies, with
+/// that proxy's runtime from the snapshot.
+fn proxy_of_caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    proxy_id: &str,
+) -> Result<(String, std::sync::Arc<crate::snapshot::ProxyRuntime>), GuardError> {
+    let key = crate::proxy::presented_key(headers).ok_or(GuardError::Unauthorized)?;
+    let snapshot = state.snapshot.load();
+    let caller = snapshot.authenticate(key).ok_or(GuardError::Unauthorized)?;
+    let proxy = snapshot.proxy(proxy_id).filter(|p| p.org_id == caller.org_id).cloned().ok_or(GuardError::NotFound)?;
+    Ok((caller.org_id, proxy))
+}
+
 /// The scanner of `proxy_id` and its block behaviour, if the presented key
-/// belongs to its org.
+/// belongs to its org, and that org.
 fn scanner_for(
     state: &AppState,
     headers: &HeaderMap,
     proxy_id: &str,
-) -> Result<(std::sync::Arc<Scanner>, store::proxies::BlockBehavior), GuardError> {
-    let key = crate::proxy::presented_key(headers).ok_or(GuardError::Unauthorized)?;
-    let snapshot = state.snapshot.load();
-    let caller = snapshot.authenticate(key).ok_or(GuardError::Unauthorized)?;
-    let proxy = snapshot.proxy(proxy_id).filter(|p| p.org_id == caller.org_id).ok_or(GuardError::NotFound)?;
+) -> Result<((std::sync::Arc<Scanner>, store::proxies::BlockBehavior), String), GuardError> {
+    let (org_id, proxy) = proxy_of_caller(state, headers, proxy_id)?;
     match &proxy.scanning {
-        Scanning::On(s) | Scanning::Disabled(s) => Ok((std::sync::Arc::clone(s), proxy.block_behavior())),
+        Scanning::On(s) | Scanning::Disabled(s) => Ok(((std::sync::Arc::clone(s), proxy.block_behavior()), org_id)),
         Scanning::Broken(_) => Err(GuardError::Misconfigured),
     }
+}
+
+/// What one guard scan was, for [`record`].
+struct ScanRecord<'a> {
+    org_id: String,
+    proxy_id: String,
+    kind: &'static str,
+    source: Source,
+    /// The JSON pointer of the scanned text in the request body.
+    pointer: &'static str,
+    headers: &'a HeaderMap,
+}
+
+/// Queues the scan for the event writer: stats, and an alert if it found
+/// something. Matched personal data and secrets are replaced by their length,
+/// as for proxied requests.
+fn record(state: &AppState, scan: ScanRecord<'_>, verdict: &Verdict, duration_ms: f64) {
+    let located: Vec<crate::scan::Located> = verdict
+        .findings
+        .iter()
+        .map(|f| crate::scan::Located { finding: f.clone(), location: scan.pointer.to_string(), source: scan.source })
+        .collect();
+    let mut types: Vec<String> = verdict.findings.iter().map(|f| f.threat_type.as_str().to_string()).collect();
+    types.sort_unstable();
+    types.dedup();
+    let source = serde_json::to_value(scan.source).ok().and_then(|v| v.as_str().map(str::to_string));
+    state.events.record_guard_scan(store::guard_scans::GuardScan {
+        id: store::random_id("gs", 12),
+        org_id: scan.org_id,
+        proxy_id: scan.proxy_id,
+        kind: scan.kind.to_string(),
+        source: source.unwrap_or_default(),
+        action: action_name(verdict.action).to_string(),
+        risk_score: (f64::from(verdict.risk_score) * 1e4).round() / 1e4,
+        threat_types: types,
+        threats: (!located.is_empty()).then(|| crate::scan::recordable(&located).to_string()),
+        end_user_id: user_header(scan.headers),
+        duration_us: (duration_ms * 1000.0).round() as i64,
+        created_at: store::now_ms(),
+    });
+}
+
+fn action_name(action: Action) -> &'static str {
+    match action {
+        Action::Allow => "allow",
+        Action::Warn => "warn",
+        Action::Sanitize => "sanitize",
+        Action::Block => "block",
+    }
+}
+
+/// `x-user-id`, trimmed and bounded like the proxy's context headers.
+fn user_header(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get("x-user-id")?.to_str().ok()?.trim();
+    (!v.is_empty()).then(|| v.chars().take(256).collect())
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(state: &AppState, body: &Bytes) -> Result<T, GuardError> {
@@ -183,13 +253,15 @@ pub async fn scan_content(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, GuardError> {
-    let scanner = scanner_for(&state, &headers, &proxy_id)?;
+    let (scanner, org_id) = scanner_for(&state, &headers, &proxy_id)?;
     let request: ScanContentRequest = parse(&state, &read(&state, body).await?)?;
     let source = match request.source.as_deref() {
         None | Some("") => Source::Document,
         Some(s) => s.parse::<Source>().unwrap_or(Source::Document),
     };
     let (verdict, text, ms) = run_scan(scanner, request.content, source).await?;
+    let scan = ScanRecord { org_id, proxy_id, kind: "content", source, pointer: "/content", headers: &headers };
+    record(&state, scan, &verdict, ms);
     let mut body = verdict_body(&verdict, ms);
     body.insert("safe_content".into(), passable(&verdict, text));
     body.insert("source".into(), json!(source));
@@ -205,9 +277,18 @@ pub async fn scan_output(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, GuardError> {
-    let scanner = scanner_for(&state, &headers, &proxy_id)?;
+    let (scanner, org_id) = scanner_for(&state, &headers, &proxy_id)?;
     let request: ScanOutputRequest = parse(&state, &read(&state, body).await?)?;
     let (verdict, text, ms) = run_scan(scanner, request.output, Source::ToolOutput).await?;
+    let scan = ScanRecord {
+        org_id,
+        proxy_id,
+        kind: "output",
+        source: Source::ToolOutput,
+        pointer: "/output",
+        headers: &headers,
+    };
+    record(&state, scan, &verdict, ms);
     let mut body = verdict_body(&verdict, ms);
     body.insert("sanitized_output".into(), passable(&verdict, text));
     if let Some(name) = request.tool_name {
@@ -401,4 +482,67 @@ pub async fn put_content_scanning(
     Scanner::new(&scanning.scanner).map_err(|e| GuardError::BadRequest(e.to_string()))?;
     let updated = save_settings(&state, proxy, settings).await?;
     Ok(Json(scanning_body(&updated.settings.scanning)))
+}
+
+#[derive(Debug, Deserialize)]
+struct StatsQuery {
+    #[serde(default)]
+    start_time: Option<String>,
+}
+
+/// `start_time` as unix milliseconds: RFC 3339, or a unix time in seconds
+/// or milliseconds (a number this large is milliseconds: as seconds it would
+/// be after the year 5000).
+fn parse_start_time(value: &str) -> Result<i64, GuardError> {
+    let value = value.trim();
+    let bad = || {
+        GuardError::BadRequest(format!(
+            "start_time `{}` is neither an RFC 3339 time nor a unix time in seconds or milliseconds",
+            value.chars().take(64).collect::<String>()
+        ))
+    };
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        let n: i64 = value.parse().map_err(|_| bad())?;
+        return Ok(if n >= 100_000_000_000 { n } else { n.saturating_mul(1000) });
+    }
+    let t = time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339).map_err(|_| bad())?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).map_err(|_| bad())
+}
+
+/// `GET /v1/guard/{proxy_id}/content/stats?start_time=…`: what this proxy's
+/// guard scans found since `start_time` (default: the last 24 hours).
+pub async fn content_stats(
+    State(state): State<AppState>,
+    Path(proxy_id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Json<Value>, GuardError> {
+    let (org_id, _) = proxy_of_caller(&state, &headers, &proxy_id)?;
+    let Query(query) = Query::<StatsQuery>::try_from_uri(&uri)
+        .map_err(|e| GuardError::BadRequest(format!("invalid query string: {}", e.body_text())))?;
+    let since = match query.start_time.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(s) => parse_start_time(s)?,
+        None => store::now_ms() - 24 * 3600 * 1000,
+    };
+    let stats = state.store.guard_scan_stats(&org_id, &proxy_id, since).await.map_err(|e| {
+        tracing::error!(error = %e, "could not read guard scan stats");
+        GuardError::Internal
+    })?;
+    Ok(Json(json!({"stats": stats, "start_time": store::rfc3339(since)})))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_time_takes_rfc3339_seconds_and_milliseconds() {
+        assert_eq!(parse_start_time("2023-11-14T22:13:20Z").unwrap(), 1_700_000_000_000);
+        assert_eq!(parse_start_time("2023-11-14T23:13:20+01:00").unwrap(), 1_700_000_000_000);
+        assert_eq!(parse_start_time("1700000000").unwrap(), 1_700_000_000_000);
+        assert_eq!(parse_start_time("1700000000123").unwrap(), 1_700_000_000_123);
+        for bad in ["yesterday", "-5", "1.5", "2023-11-14", "99999999999999999999999"] {
+            assert!(matches!(parse_start_time(bad), Err(GuardError::BadRequest(_))), "{bad}");
+        }
+    }
 }

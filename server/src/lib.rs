@@ -15,6 +15,7 @@ pub mod snapshot;
 pub mod state;
 pub mod upstream;
 pub mod web;
+pub mod webhooks;
 
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
@@ -73,9 +74,19 @@ pub async fn start(mut config: Config) -> Result<Running, StartError> {
     let store = Store::connect(config.database_url.expose()).await?;
     let snapshot = SnapshotHandle::new(Snapshot::load(&store, &master, config.upstream_timeout, None).await?);
     let (events, events_rx) = events::channel();
+    let hooks = Arc::new(webhooks::Webhooks::default());
+    let webhook_client = webhooks::client()?;
     let shutdown = CancellationToken::new();
     let tasks = TaskTracker::new();
-    tasks.spawn(events::run_writer(store.clone(), events_rx, shutdown.clone()));
+    tasks.spawn(events::run_writer(store.clone(), events_rx, Arc::clone(&hooks.wake), shutdown.clone()));
+    tasks.spawn(webhooks::run_worker(
+        store.clone(),
+        master.clone(),
+        Arc::clone(&hooks),
+        webhook_client,
+        webhooks::RetryPolicy::from_config(&config),
+        shutdown.clone(),
+    ));
     tasks.spawn(snapshot.clone().run_refresher(
         store.clone(),
         master.clone(),
@@ -97,6 +108,7 @@ pub async fn start(mut config: Config) -> Result<Running, StartError> {
         master,
         snapshot,
         events,
+        webhooks: hooks,
         active_streams: Arc::new(AtomicUsize::new(0)),
         leptos_options,
     });

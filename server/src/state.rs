@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::events::EventSink;
 use crate::snapshot::SnapshotHandle;
 use crate::upstream::Upstreams;
+use crate::webhooks::Webhooks;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -22,6 +23,8 @@ pub struct Inner {
     pub master: MasterKey,
     pub snapshot: SnapshotHandle,
     pub events: EventSink,
+    /// Wakes the webhook worker; delivery counters for `/metrics`.
+    pub webhooks: Arc<Webhooks>,
     pub upstreams: Upstreams,
     /// Streams being relayed right now (exposed on `/metrics`): a client that
     /// goes away must bring this back down.

@@ -9,7 +9,9 @@
 //! 4. **Routes**:
 //!    - `/v1/…` — the proxy ([`crate::proxy`]): body limit → API key →
 //!      validate → upstream (stream) → record event (async).
-//!    - `/healthz`, `/metrics` — liveness and a few gauges.
+//!    - `/v1/guard/{proxy_id}/…` — the guard API ([`crate::guard`]): scans
+//!      on request (recorded through the event writer) and their stats.
+//!    - `/healthz`, `/metrics` — liveness and a few gauges and counters.
 //!    - everything else — the dashboard, behind the **session** layer
 //!      (resolves the cookie into the signed-in user, sends anonymous page
 //!      views to `/login`) and the **CSRF** check (state-changing requests
@@ -72,6 +74,7 @@ pub fn router(state: AppState) -> Router {
             "/v1/guard/{proxy_id}/settings/content-scanning",
             get(guard::get_content_scanning).put(guard::put_content_scanning),
         )
+        .route("/v1/guard/{proxy_id}/content/stats", get(guard::content_stats))
         .route("/v1/guard/agent/scan-content", post(guard::missing_proxy_id))
         .route("/v1/guard/agent/scan-output", post(guard::missing_proxy_id))
         .route("/v1/{*rest}", any(proxy::not_found))
@@ -130,10 +133,16 @@ async fn metrics(State(state): State<AppState>) -> Response {
     let body = format!(
         "# TYPE rampart_active_streams gauge\nrampart_active_streams {}\n\
          # TYPE rampart_events_dropped_total counter\nrampart_events_dropped_total {}\n\
-         # TYPE rampart_config_version gauge\nrampart_config_version {}\n",
+         # TYPE rampart_config_version gauge\nrampart_config_version {}\n\
+         # TYPE rampart_webhook_delivered_total counter\nrampart_webhook_delivered_total {}\n\
+         # TYPE rampart_webhook_failed_attempts_total counter\nrampart_webhook_failed_attempts_total {}\n\
+         # TYPE rampart_webhook_failed_total counter\nrampart_webhook_failed_total {}\n",
         state.active_streams.load(Ordering::Relaxed),
         state.events.dropped(),
         state.snapshot.load().version,
+        state.webhooks.delivered.load(Ordering::Relaxed),
+        state.webhooks.failed_attempts.load(Ordering::Relaxed),
+        state.webhooks.failed.load(Ordering::Relaxed),
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
@@ -193,12 +202,13 @@ fn same_origin(request: &Request<Body>) -> bool {
     uri.authority().is_some_and(|a| a.as_str().eq_ignore_ascii_case(host))
 }
 
-/// How long expired challenges are kept: the dashboard charts them per
-/// category over the last 30 days. They are refused once expired either way.
-const CHALLENGE_RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
+/// How long expired challenges and settled webhook deliveries are kept: the
+/// dashboard charts challenges per category and lists deliveries over the
+/// last 30 days. Expired challenges are refused either way.
+const RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
 
-/// Deletes expired sessions, and challenges 30 days after they expired (kept
-/// that long for analytics), every ten minutes.
+/// Every ten minutes: deletes expired sessions, and challenges and settled
+/// webhook deliveries once they are older than [`RETENTION_MS`].
 pub async fn run_session_sweeper(store: Store, shutdown: CancellationToken) {
     loop {
         tokio::select! {
@@ -207,8 +217,11 @@ pub async fn run_session_sweeper(store: Store, shutdown: CancellationToken) {
                 if let Err(e) = store.purge_expired_sessions().await {
                     tracing::warn!(error = %e, "could not purge expired sessions");
                 }
-                if let Err(e) = store.purge_expired_challenges(CHALLENGE_RETENTION_MS).await {
+                if let Err(e) = store.purge_expired_challenges(RETENTION_MS).await {
                     tracing::warn!(error = %e, "could not purge expired challenges");
+                }
+                if let Err(e) = store.purge_webhook_deliveries(store::now_ms() - RETENTION_MS).await {
+                    tracing::warn!(error = %e, "could not purge old webhook deliveries");
                 }
             }
         }

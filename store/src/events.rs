@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::guard_scans::GuardScan;
+use crate::webhooks::NewWebhookEvent;
 use crate::{Result, Store};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -91,14 +93,32 @@ fn event_from_row(r: EventRow) -> RequestEvent {
     }
 }
 
+/// What the server's event writer stores together, in one transaction, so
+/// that an alert is enqueued if and only if the event that caused it is kept.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EventBatch<'a> {
+    pub requests: &'a [RequestEvent],
+    pub guard_scans: &'a [GuardScan],
+    /// Fanned out to the enabled webhook endpoints of each event's org.
+    pub alerts: &'a [NewWebhookEvent],
+}
+
 impl Store {
-    /// Inserts a batch in one transaction.
+    /// Inserts a batch of request events in one transaction.
     pub async fn insert_events(&self, events: &[RequestEvent]) -> Result<()> {
-        if events.is_empty() {
-            return Ok(());
+        self.record_batch(EventBatch { requests: events, ..EventBatch::default() }).await.map(|_| ())
+    }
+
+    /// Inserts request events and guard scans and enqueues webhook
+    /// deliveries for the alerts, all in one transaction. Returns how many
+    /// deliveries were enqueued (so the caller knows whether to wake the
+    /// delivery worker).
+    pub async fn record_batch(&self, batch: EventBatch<'_>) -> Result<usize> {
+        if batch.requests.is_empty() && batch.guard_scans.is_empty() && batch.alerts.is_empty() {
+            return Ok(0);
         }
         let mut tx = self.pool().begin().await?;
-        for e in events {
+        for e in batch.requests {
             sqlx::query(&format!(
                 "INSERT INTO request_events ({EVENT_COLUMNS}) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
@@ -125,8 +145,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        crate::guard_scans::insert_in(&mut tx, batch.guard_scans).await?;
+        let enqueued = crate::webhooks::enqueue_in(&mut tx, batch.alerts).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(enqueued)
     }
 
     /// The newest events of an org, newest first.

@@ -10,6 +10,7 @@ pub mod api_keys;
 pub mod challenges;
 pub mod crypto;
 pub mod events;
+pub mod guard_scans;
 pub mod orgs;
 pub mod proxies;
 pub mod secret;
@@ -17,6 +18,7 @@ pub mod sessions;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod users;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -51,6 +53,9 @@ pub enum StoreError {
     NotFound(&'static str),
     #[error("{0} already exists")]
     Conflict(&'static str),
+    /// Input the store refuses; the message is fit to show the user.
+    #[error("{0}")]
+    Invalid(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("password hashing failed")]
@@ -146,6 +151,14 @@ impl Store {
 /// Unix time in milliseconds.
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).unwrap_or(0)
+}
+
+/// A unix time in milliseconds as RFC 3339 in UTC (`2023-11-14T22:13:20Z`),
+/// the form webhook payloads and API answers carry; `None` if out of range.
+pub fn rfc3339(ms: i64) -> Option<String> {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
 }
 
 /// A random identifier `prefix_<hex>` with `bytes` bytes from the OS CSPRNG.
