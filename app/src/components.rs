@@ -51,6 +51,7 @@ pub fn Console(
                 </Suspense>
                 {link("/", "Overview")}
                 {link("/proxies", "Proxies")}
+                {link("/playground", "Playground")}
                 {link("/keys", "API keys")}
                 {link("/requests", "Requests")}
                 {link("/ibac", "IBAC")}

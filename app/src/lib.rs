@@ -22,6 +22,7 @@ use crate::pages::{
     overview::Overview,
     proxies::{Proxies, ProxyEdit},
     requests::Requests,
+    scanning::{Playground, ScanSettings},
     signup::SignUp,
 };
 
@@ -59,6 +60,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/keys") view=ApiKeys/>
                 <Route path=path!("/proxies") view=Proxies/>
                 <Route path=path!("/proxies/:id") view=ProxyEdit/>
+                <Route path=path!("/proxies/:id/scanning") view=ScanSettings/>
+                <Route path=path!("/playground") view=Playground/>
                 <Route path=path!("/requests") view=Requests/>
                 <Route path=path!("/ibac") view=Ibac/>
                 <Route path=path!("/ibac/:id") view=IbacProxy/>

@@ -3,16 +3,11 @@
 // the log → revoke the key → the proxy refuses it → log out → log in again.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
+import { openBrowser, retry } from './browser.mjs';
 
 const base = process.env.RAMPART_EMPTY_BASE_URL;
-const executablePath = process.env.RAMPART_CHROMIUM || '/usr/bin/chromium';
-const results = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results');
 
 const run = randomUUID().slice(0, 8);
 const org = `Acme e2e ${run}`;
@@ -24,81 +19,32 @@ const endUser = 'e2e-user';
 let browser;
 let context;
 let page;
-/** Problems the page reported: uncaught errors, console errors, failed loads. */
-const problems = [];
+let problems;
+let assets;
+let settled;
+let shot;
+let step;
 /** While set, failed log-in answers are provoked on purpose: their statuses go here, not to `problems`. */
 let refusedLogins = null;
-/** The site's own assets (JS, wasm, CSS) and their statuses. */
-const assets = [];
 
 before(async () => {
   assert.ok(base, 'RAMPART_EMPTY_BASE_URL must name a rampart with no org: run through end2end/run.sh');
-  await mkdir(results, { recursive: true });
-  browser = await chromium.launch({
-    executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  // Marks the page once the wasm bundle is instantiated and the hydration that
-  // follows it in the same task has run, so the steps click a live page rather
-  // than race the plain HTML form submission.
-  await context.addInitScript(() => {
-    for (const name of ['instantiateStreaming', 'instantiate']) {
-      const original = WebAssembly[name];
-      if (typeof original !== 'function') continue;
-      WebAssembly[name] = function (...args) {
-        return original.apply(this, args).then((result) => {
-          setTimeout(() => {
-            window.__e2eHydrated = true;
-          }, 0);
-          return result;
-        });
-      };
+  const expectFailure = (url, status) => {
+    if (refusedLogins && url.pathname.startsWith('/api/log_in')) {
+      refusedLogins.push(status);
+      return true;
     }
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    // A failed load is reported (with its address) by the response handler below.
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`console error: ${msg.text()}`);
-  });
-  page.on('requestfailed', (req) => {
-    // Leaving or reloading a page aborts what it still had in flight: not a fault.
-    const reason = req.failure()?.errorText;
-    if (reason !== 'net::ERR_ABORTED') problems.push(`request failed: ${req.method()} ${req.url()} ${reason}`);
-  });
-  page.on('response', (res) => {
-    const url = new URL(res.url());
-    if (url.pathname.startsWith('/pkg/')) assets.push({ path: url.pathname, status: res.status() });
-    if (refusedLogins && url.pathname.startsWith('/api/log_in')) refusedLogins.push(res.status());
-    else if (res.status() >= 400) problems.push(`${res.status()} from ${res.request().method()} ${url.pathname}`);
-  });
+    return false;
+  };
+  ({ browser, context, page, problems, assets, settled, shot, step } = await openBrowser({ expectFailure }));
 });
 
 after(async () => {
   await browser?.close();
 });
 
-/** Waits until the page has loaded and hydrated. */
-async function settled() {
-  await page.waitForLoadState('networkidle');
-  try {
-    await page.waitForFunction(() => window.__e2eHydrated === true, null, { timeout: 10_000 });
-  } catch (err) {
-    const why = JSON.stringify({ url: page.url(), assets, problems });
-    throw new Error(`the page did not hydrate: ${why}`, { cause: err });
-  }
-  // A hydration mismatch panics the wasm and leaves a page whose links and forms are dead.
-  assert.deepEqual(problems, [], `the page at ${page.url()} reported errors`);
-}
-
 async function heading() {
   return (await page.locator('main h1').first().textContent())?.trim();
-}
-
-async function shot(name) {
-  await page.screenshot({ path: path.join(results, name), fullPage: true });
 }
 
 /** Calls the proxy's chat completions with `key` as a plain HTTP client. */
@@ -109,36 +55,6 @@ async function chat(key, text) {
     body: JSON.stringify({ model: 'mock-echo', messages: [{ role: 'user', content: text }] }),
   });
   return { status: res.status, body: await res.json().catch(() => null) };
-}
-
-/** Repeats `call` until `done(result)` or `ms` passed; returns the last result. */
-async function retry(call, done, ms = 5_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const result = await call();
-    if (done(result) || Date.now() > deadline) return result;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** The name of the first step that failed; the steps after it are skipped. */
-let broken = null;
-
-/** One step of the flow, as a subtest; a failure screenshots the page. */
-async function step(t, name, fn) {
-  await t.test(name, async (st) => {
-    if (broken) {
-      st.skip(`an earlier step failed: ${broken}`);
-      return;
-    }
-    try {
-      await fn(st);
-    } catch (err) {
-      broken = name;
-      await shot('failure.png').catch(() => {});
-      throw err;
-    }
-  });
 }
 
 /** The request log as objects keyed by column header. */

@@ -457,29 +457,14 @@ pub async fn put_content_scanning(
     let wanted: ContentScanningBody =
         serde_json::from_slice(&bytes).map_err(|e| GuardError::BadRequest(format!("invalid settings: {e}")))?;
     let mut settings = proxy.settings.clone();
-    let scanning = &mut settings.scanning;
-    scanning.enabled = wanted.enabled;
-    scanning.block_behavior = wanted.block_behavior;
-    let previous = scanning.scanner.level;
-    let level = wanted.level.unwrap_or(previous);
-    if wanted.threat_actions.is_empty() {
-        scanning.scanner.level = level;
-        scanning.scanner.type_actions.clear();
-    } else {
-        // Keep what counts as a finding where it was; only the actions change.
-        let floor = match level {
-            engine::ThreatLevel::Low => Some(engine::Severity::High),
-            engine::ThreatLevel::Medium => Some(engine::Severity::Medium),
-            engine::ThreatLevel::High => Some(engine::Severity::Low),
-            engine::ThreatLevel::Custom => None,
-        };
-        if let Some(floor) = floor {
-            scanning.scanner.type_thresholds = engine::ThreatType::ALL.iter().map(|t| (*t, floor)).collect();
-        }
-        scanning.scanner.level = engine::ThreatLevel::Custom;
-        scanning.scanner.type_actions = wanted.threat_actions;
-    }
-    Scanner::new(&scanning.scanner).map_err(|e| GuardError::BadRequest(e.to_string()))?;
+    let change = store::proxies::ScanChange {
+        enabled: Some(wanted.enabled),
+        level: wanted.level,
+        block_behavior: Some(wanted.block_behavior),
+        threat_actions: Some(wanted.threat_actions),
+        ..Default::default()
+    };
+    settings.scanning.apply(change).map_err(|e| GuardError::BadRequest(e.0))?;
     let updated = save_settings(&state, proxy, settings).await?;
     Ok(Json(scanning_body(&updated.settings.scanning)))
 }

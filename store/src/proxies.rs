@@ -198,6 +198,74 @@ impl IbacSettings {
     }
 }
 
+/// A change to a proxy's content-scanning settings, as the guard API and the
+/// dashboard take it. A field left `None` keeps its stored value.
+#[derive(Debug, Default)]
+pub struct ScanChange {
+    pub enabled: Option<bool>,
+    pub level: Option<engine::ThreatLevel>,
+    pub block_behavior: Option<BlockBehavior>,
+    /// Actions per threat type. Empty clears them (the level decides);
+    /// otherwise the scanner moves to the `custom` level and keeps what
+    /// counts as a finding where the chosen level had it.
+    pub threat_actions: Option<std::collections::BTreeMap<engine::ThreatType, engine::Action>>,
+    pub detectors: Option<engine::Detectors>,
+    pub pii_mode: Option<engine::PiiMode>,
+    pub custom_patterns: Option<Vec<engine::CustomPattern>>,
+    pub use_model: Option<bool>,
+}
+
+impl ScanSettings {
+    /// Applies `change` after compiling the resulting scanner: a bad pattern
+    /// is refused with the engine's message naming it, and nothing changes.
+    pub fn apply(&mut self, change: ScanChange) -> Result<(), InvalidSettings> {
+        let mut next = self.clone();
+        if let Some(enabled) = change.enabled {
+            next.enabled = enabled;
+        }
+        if let Some(b) = change.block_behavior {
+            next.block_behavior = b;
+        }
+        let scanner = &mut next.scanner;
+        if let Some(d) = change.detectors {
+            scanner.detectors = d;
+        }
+        if let Some(m) = change.pii_mode {
+            scanner.pii_mode = m;
+        }
+        if let Some(p) = change.custom_patterns {
+            scanner.custom_patterns = p;
+        }
+        if let Some(m) = change.use_model {
+            scanner.use_model = m;
+        }
+        let level = change.level.unwrap_or(scanner.level);
+        match change.threat_actions {
+            None => scanner.level = level,
+            Some(actions) if actions.is_empty() => {
+                scanner.level = level;
+                scanner.type_actions.clear();
+            }
+            Some(actions) => {
+                let floor = match level {
+                    engine::ThreatLevel::Low => Some(engine::Severity::High),
+                    engine::ThreatLevel::Medium => Some(engine::Severity::Medium),
+                    engine::ThreatLevel::High => Some(engine::Severity::Low),
+                    engine::ThreatLevel::Custom => None,
+                };
+                if let Some(floor) = floor {
+                    scanner.type_thresholds = engine::ThreatType::ALL.iter().map(|t| (*t, floor)).collect();
+                }
+                scanner.level = engine::ThreatLevel::Custom;
+                scanner.type_actions = actions;
+            }
+        }
+        engine::Scanner::new(scanner).map_err(|e| InvalidSettings(e.to_string()))?;
+        *self = next;
+        Ok(())
+    }
+}
+
 /// Content scanning for one proxy. On by default, at the `medium` level:
 /// a gateway that forgets to protect is worse than one that asks to be told less.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -483,6 +551,45 @@ mod tests {
             assert!(err.0.contains(expected), "{:?} should mention {expected}", err.0);
             assert_eq!(s, before);
         }
+    }
+
+    #[test]
+    fn scan_changes_compile_before_they_apply() {
+        use engine::{Action, CustomPattern, Severity, ThreatLevel, ThreatType};
+        let mut s = ScanSettings::default();
+        let bad = CustomPattern {
+            name: "ticket".into(),
+            pattern: "TCK-(\\d+".into(),
+            is_regex: true,
+            severity: Severity::High,
+            action: None,
+        };
+        let before = s.clone();
+        let err = s
+            .apply(ScanChange { custom_patterns: Some(vec![bad.clone()]), enabled: Some(false), ..Default::default() })
+            .unwrap_err();
+        assert!(err.0.contains("ticket"), "{}", err.0);
+        assert_eq!(s, before, "nothing changes on error");
+
+        let good = CustomPattern { pattern: "TCK-\\d+".into(), ..bad };
+        let actions = [(ThreatType::Pii, Action::Block)].into_iter().collect();
+        let change = ScanChange {
+            level: Some(ThreatLevel::High),
+            threat_actions: Some(actions),
+            custom_patterns: Some(vec![good]),
+            ..Default::default()
+        };
+        s.apply(change).unwrap();
+        assert_eq!(s.scanner.level, ThreatLevel::Custom);
+        assert_eq!(s.scanner.type_thresholds.get(&ThreatType::Jailbreak), Some(&Severity::Low));
+        assert_eq!(s.scanner.custom_patterns.len(), 1);
+        s.apply(ScanChange {
+            level: Some(ThreatLevel::Low),
+            threat_actions: Some(Default::default()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!((s.scanner.level, s.scanner.type_actions.len()), (ThreatLevel::Low, 0));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod login;
 pub mod overview;
 pub mod proxies;
 pub mod requests;
+pub mod scanning;
 pub mod signup;
 
 use leptos::prelude::*;

@@ -47,9 +47,11 @@ pub fn Proxies() -> impl IntoView {
                         Ok(list) if list.is_empty() => view! { <p class="empty">"No proxies yet — add one above."</p> }.into_any(),
                         Ok(list) => view! {
                             <table class="data">
-                                <thead><tr><th>"Name"</th><th>"Id"</th><th>"Provider"</th><th>"Base URL"</th><th>"Provider key"</th><th>"Updated"</th></tr></thead>
+                                <thead><tr><th>"Name"</th><th>"Id"</th><th>"Provider"</th><th>"Base URL"</th><th>"Provider key"</th><th>"Updated"</th><th>"Security"</th></tr></thead>
                                 <tbody>
-                                    {list.into_iter().map(|p| view! {
+                                    {list.into_iter().map(|p| {
+                                        let (scanning, ibac) = (format!("/proxies/{}/scanning", p.id), format!("/ibac/{}", p.id));
+                                        view! {
                                         <tr>
                                             <td><a href=format!("/proxies/{}", p.id)>{p.name}</a></td>
                                             <td class="mono">{p.id}</td>
@@ -57,8 +59,12 @@ pub fn Proxies() -> impl IntoView {
                                             <td class="mono">{p.base_url}</td>
                                             <td>{if p.has_provider_key { "set" } else { "none" }}</td>
                                             <td><Time when=p.updated/></td>
+                                            <td>
+                                                <a href=scanning>"Scanning"</a>" · "
+                                                <a href=ibac>"IBAC"</a>
+                                            </td>
                                         </tr>
-                                    }).collect_view()}
+                                    }}).collect_view()}
                                 </tbody>
                             </table>
                         }.into_any(),
@@ -97,6 +103,10 @@ fn edit_form(p: ProxyRow, update: ServerAction<UpdateProxy>) -> impl IntoView {
     view! {
         <section class="card">
             <p class="mono muted">{p.id.clone()}</p>
+            <p>
+                <a href=format!("/proxies/{}/scanning", p.id)>"Content scanning settings"</a>" · "
+                <a href=format!("/ibac/{}", p.id)>"IBAC settings"</a>
+            </p>
             <ActionForm action=update attr:class="grid-form">
                 <input type="hidden" name="proxy_id" value=p.id/>
                 <label for="name">"Name"</label>
