@@ -23,6 +23,9 @@ use crate::pages::{
     proxies::{Proxies, ProxyEdit},
     requests::Requests,
     signup::SignUp,
+    statistics::Statistics,
+    threats::Threats,
+    webhooks::{WebhookEndpoint, Webhooks},
 };
 
 /// The HTML document around the app.
@@ -62,6 +65,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/requests") view=Requests/>
                 <Route path=path!("/ibac") view=Ibac/>
                 <Route path=path!("/ibac/:id") view=IbacProxy/>
+                <Route path=path!("/threats") view=Threats/>
+                <Route path=path!("/statistics") view=Statistics/>
+                <Route path=path!("/webhooks") view=Webhooks/>
+                <Route path=path!("/webhooks/:id") view=WebhookEndpoint/>
             </Routes>
         </Router>
     }

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 pub mod ibac;
+pub mod threats;
+pub mod webhooks;
 
 /// A time shown as both relative and absolute text, formatted on the server
 /// so the hydrated page renders exactly what the server sent.

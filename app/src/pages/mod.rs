@@ -7,6 +7,9 @@ pub mod overview;
 pub mod proxies;
 pub mod requests;
 pub mod signup;
+pub mod statistics;
+pub mod threats;
+pub mod webhooks;
 
 use leptos::prelude::*;
 
