@@ -55,6 +55,9 @@ pub fn Console(
                 {link("/keys", "API keys")}
                 {link("/requests", "Requests")}
                 {link("/ibac", "IBAC")}
+                {link("/threats", "Threats")}
+                {link("/statistics", "Statistics")}
+                {link("/webhooks", "Webhooks")}
                 <ActionForm action=log_out attr:class="logout">
                     <button type="submit" class="link-button">"Log out"</button>
                 </ActionForm>

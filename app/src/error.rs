@@ -62,6 +62,14 @@ impl From<store::StoreError> for AppError {
         match e {
             store::StoreError::NotFound(what) => AppError::NotFound(capitalise(what)),
             store::StoreError::Conflict(what) => AppError::Conflict(format!("That {what} already exists.")),
+            // The store words these for users: pass them on, as a sentence.
+            store::StoreError::Invalid(message) => {
+                let mut message = capitalise(&message);
+                if !message.ends_with('.') {
+                    message.push('.');
+                }
+                AppError::Invalid(message)
+            }
             other => {
                 tracing::error!(error = %other, "store error in a dashboard request");
                 AppError::Internal

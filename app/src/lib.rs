@@ -24,6 +24,9 @@ use crate::pages::{
     requests::Requests,
     scanning::{Playground, ScanSettings},
     signup::SignUp,
+    statistics::Statistics,
+    threats::Threats,
+    webhooks::{WebhookEndpoint, Webhooks},
 };
 
 /// The HTML document around the app.
@@ -65,6 +68,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/requests") view=Requests/>
                 <Route path=path!("/ibac") view=Ibac/>
                 <Route path=path!("/ibac/:id") view=IbacProxy/>
+                <Route path=path!("/threats") view=Threats/>
+                <Route path=path!("/statistics") view=Statistics/>
+                <Route path=path!("/webhooks") view=Webhooks/>
+                <Route path=path!("/webhooks/:id") view=WebhookEndpoint/>
             </Routes>
         </Router>
     }

@@ -413,7 +413,17 @@ async fn dashboard_refuses_cross_site_posts_and_guards_pages() {
     }
     // Every page but the sign-in ones needs a session, including pages that
     // did not exist when this test was written.
-    for page in ["/", "/keys", "/ibac", "/ibac/px_1", "/proxies/px_1", "/no-such-page"] {
+    for page in [
+        "/",
+        "/keys",
+        "/ibac",
+        "/ibac/px_1",
+        "/proxies/px_1",
+        "/threats",
+        "/statistics",
+        "/webhooks/we_1",
+        "/no-such-page",
+    ] {
         let r = no_redirect.get(h.url(page)).send().await.unwrap();
         assert_eq!(r.status(), 303, "{page}");
         assert_eq!(r.headers()["location"], "/login", "{page}");

@@ -17,6 +17,7 @@ pub mod secret;
 pub mod sessions;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod threats;
 pub mod users;
 pub mod webhooks;
 

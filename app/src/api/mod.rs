@@ -8,6 +8,8 @@ use crate::error::AppError;
 
 pub mod ibac;
 pub mod scanning;
+pub mod threats;
+pub mod webhooks;
 
 /// A time shown as both relative and absolute text, formatted on the server
 /// so the hydrated page renders exactly what the server sent.

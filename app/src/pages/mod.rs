@@ -8,6 +8,9 @@ pub mod proxies;
 pub mod requests;
 pub mod scanning;
 pub mod signup;
+pub mod statistics;
+pub mod threats;
+pub mod webhooks;
 
 use leptos::prelude::*;
 
