@@ -182,32 +182,42 @@ mod server {
         Ok(view_of(&updated))
     }
 
-    /// Splits `text` at the findings' edges; where findings overlap, the
-    /// first (then the longest) wins.
+    /// Splits `text` at every finding's edges and marks each piece with the
+    /// most specific finding covering it (the shortest), so a rule's span
+    /// stays visible inside a classifier finding that covers the whole text.
     pub fn spans(text: &str, findings: &[Finding]) -> Vec<Span> {
-        let mut sorted: Vec<&Finding> = findings.iter().filter(|f| f.start < f.end && f.end <= text.len()).collect();
-        sorted.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
-        let mut out = Vec::new();
-        let mut at = 0;
-        for f in sorted {
-            if f.start < at || !text.is_char_boundary(f.start) || !text.is_char_boundary(f.end) {
-                continue;
+        let valid: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| {
+                f.start < f.end && f.end <= text.len() && text.is_char_boundary(f.start) && text.is_char_boundary(f.end)
+            })
+            .collect();
+        let mut cuts: Vec<usize> = valid.iter().flat_map(|f| [f.start, f.end]).chain([0, text.len()]).collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut out: Vec<(Option<&Finding>, std::ops::Range<usize>)> = Vec::new();
+        for w in cuts.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let best =
+                valid.iter().filter(|f| f.start <= a && b <= f.end).min_by_key(|f| (f.end - f.start, f.start)).copied();
+            match out.last_mut() {
+                Some((prev, range)) if prev.map(std::ptr::from_ref) == best.map(std::ptr::from_ref) => range.end = b,
+                _ => out.push((best, a..b)),
             }
-            if f.start > at {
-                out.push(Span { text: text[at..f.start].to_string(), threat: None, title: String::new() });
-            }
-            let kind = f.custom_type.clone().unwrap_or_else(|| f.threat_type.as_str().to_string());
-            out.push(Span {
-                text: text[f.start..f.end].to_string(),
-                threat: Some(f.threat_type.as_str().to_string()),
-                title: format!("{kind} · {} · {}", name_of(&f.severity), f.pattern),
-            });
-            at = f.end;
         }
-        if at < text.len() {
-            out.push(Span { text: text[at..].to_string(), threat: None, title: String::new() });
-        }
-        out
+        out.into_iter()
+            .map(|(f, range)| match f {
+                Some(f) => {
+                    let kind = f.custom_type.clone().unwrap_or_else(|| f.threat_type.as_str().to_string());
+                    Span {
+                        text: text[range].to_string(),
+                        threat: Some(f.threat_type.as_str().to_string()),
+                        title: format!("{kind} · {} · {}", name_of(&f.severity), f.pattern),
+                    }
+                }
+                None => Span { text: text[range].to_string(), threat: None, title: String::new() },
+            })
+            .collect()
     }
 
     pub fn detectors_from(on: &[bool; 8]) -> Detectors {
@@ -448,4 +458,52 @@ pub async fn scan_playground(proxy_id: String, text: String, source: String) -> 
         }
         .await,
     )
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use engine::{Finding, Severity, ThreatType};
+
+    fn finding(t: ThreatType, start: usize, end: usize) -> Finding {
+        Finding {
+            threat_type: t,
+            custom_type: None,
+            severity: Severity::High,
+            start,
+            end,
+            pattern: "p".into(),
+            original: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_most_specific_finding_marks_each_piece() {
+        let text = "Ignore it. Ticket TCK-12345 now";
+        let findings = [
+            finding(ThreatType::PromptInjection, 0, text.len()),
+            finding(ThreatType::PromptInjection, 0, 9),
+            finding(ThreatType::Custom, 18, 27),
+        ];
+        let spans = super::server::spans(text, &findings);
+        let pieces: Vec<(&str, Option<&str>)> = spans.iter().map(|s| (s.text.as_str(), s.threat.as_deref())).collect();
+        assert_eq!(
+            pieces,
+            [
+                ("Ignore it", Some("prompt_injection")),
+                (". Ticket ", Some("prompt_injection")),
+                ("TCK-12345", Some("custom")),
+                (" now", Some("prompt_injection")),
+            ]
+        );
+        assert_eq!(spans.iter().map(|s| s.text.as_str()).collect::<String>(), text);
+    }
+
+    #[test]
+    fn bad_spans_are_ignored_and_text_is_kept() {
+        let text = "héllo";
+        // 2 is inside the two-byte "é"; 99 is past the end.
+        let spans = super::server::spans(text, &[finding(ThreatType::Pii, 2, 4), finding(ThreatType::Pii, 0, 99)]);
+        assert_eq!(spans.len(), 1);
+        assert_eq!((spans[0].text.as_str(), spans[0].threat.as_deref()), ("héllo", None));
+    }
 }

@@ -327,7 +327,7 @@ fn test_result(t: IbacTest) -> impl IntoView {
                         view! {
                             <tr class:fires=r.fires>
                                 <td class="mono">{r.category}{r.fires.then_some(" ✔")}</td>
-                                <td>
+                                <td class="nowrap">
                                     <meter min="0" max="1" value=r.confidence low=r.threshold high=r.threshold optimum="0"></meter>
                                     " "{format!("{pct:.0} %")}
                                 </td>

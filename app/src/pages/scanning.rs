@@ -156,7 +156,7 @@ fn Patterns(
             <ActionForm action=save_pattern attr:class="grid-form">
                 <input type="hidden" name="proxy_id" value=v.proxy_id/>
                 <label for="pattern-name">"Name"</label>
-                <input id="pattern-name" name="name" class="mono" required maxlength="64" pattern="[A-Za-z0-9_-]+" placeholder="project_codename"/>
+                <input id="pattern-name" name="name" class="mono" required maxlength="64" pattern="[A-Za-z0-9_\\-]+" placeholder="project_codename"/>
                 <label for="pattern-text">"Pattern"</label>
                 <input id="pattern-text" name="pattern" class="mono" required maxlength="1000" placeholder="Project Nightjar  or  TCK-\\d{5}"/>
                 <label for="pattern-regex">"Regular expression"</label>
@@ -252,7 +252,7 @@ fn verdict_view(r: PlaygroundResult) -> impl IntoView {
                                 <td>{f.severity}</td>
                                 <td class="mono">{f.pattern}</td>
                                 <td class="mono">{format!("{}–{}", f.start, f.end)}</td>
-                                <td class="mono">{f.original}</td>
+                                <td class="mono wrap">{f.original}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
