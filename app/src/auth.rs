@@ -24,6 +24,56 @@ pub struct Backend {
     /// Secrets created by a form posted without JavaScript, held for the one
     /// page view that shows them (see [`Flash`]).
     pub flash: Flash,
+    /// Failed log-ins per account, to slow down password guessing.
+    pub logins: LoginLimiter,
+}
+
+/// Counts failed log-ins per email address in a fixed window. Once an
+/// address has [`LoginLimiter::MAX_FAILURES`] failures, every attempt on it
+/// is refused until the window ends, right password or not, so guessing
+/// gets at most that many tries per window. Kept in memory: each instance
+/// counts on its own, and a restart forgets.
+#[derive(Clone, Default)]
+pub struct LoginLimiter(Arc<std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>>);
+
+impl LoginLimiter {
+    pub const MAX_FAILURES: u32 = 10;
+    pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+    /// Addresses tracked at most; beyond it, finished windows are dropped.
+    const MAX_TRACKED: usize = 100_000;
+
+    fn key(email: &str) -> String {
+        email.trim().to_lowercase()
+    }
+
+    /// `Err(minutes)` while the address is locked out.
+    pub fn check(&self, email: &str) -> Result<(), u64> {
+        let Ok(map) = self.0.lock() else { return Ok(()) };
+        match map.get(&Self::key(email)) {
+            Some((n, since)) if *n >= Self::MAX_FAILURES && since.elapsed() < Self::WINDOW => {
+                Err((Self::WINDOW - since.elapsed()).as_secs().div_ceil(60).max(1))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn failed(&self, email: &str) {
+        let Ok(mut map) = self.0.lock() else { return };
+        if map.len() >= Self::MAX_TRACKED {
+            map.retain(|_, (_, since)| since.elapsed() < Self::WINDOW);
+        }
+        let entry = map.entry(Self::key(email)).or_insert((0, std::time::Instant::now()));
+        if entry.1.elapsed() >= Self::WINDOW {
+            *entry = (0, std::time::Instant::now());
+        }
+        entry.0 = entry.0.saturating_add(1);
+    }
+
+    pub fn succeeded(&self, email: &str) {
+        if let Ok(mut map) = self.0.lock() {
+            map.remove(&Self::key(email));
+        }
+    }
 }
 
 /// One-shot, in-memory hand-over of a just-created secret from a plain form
@@ -145,6 +195,21 @@ pub fn current_admin() -> Result<CurrentSession, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_address_is_locked_after_repeated_failures_and_others_are_not() {
+        let limiter = LoginLimiter::default();
+        for _ in 0..LoginLimiter::MAX_FAILURES - 1 {
+            limiter.failed("Owner@Example.com");
+        }
+        assert_eq!(limiter.check("owner@example.com"), Ok(()), "one try is left");
+        limiter.failed(" owner@example.com ");
+        let minutes = limiter.check("OWNER@example.com").unwrap_err();
+        assert!((1..=15).contains(&minutes), "{minutes}");
+        assert_eq!(limiter.check("someone@example.com"), Ok(()));
+        limiter.succeeded("owner@example.com");
+        assert_eq!(limiter.check("owner@example.com"), Ok(()));
+    }
 
     #[test]
     fn only_correctly_signed_cookies_resolve() {

@@ -20,6 +20,8 @@ pub enum AppError {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("Too many failed attempts. Try again in {0} minutes.")]
+    TooManyAttempts(u64),
     #[error("Something went wrong on the server. Please try again.")]
     Internal,
     #[error("Could not reach the server: {0}")]
@@ -50,6 +52,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Transport(_) => StatusCode::BAD_GATEWAY,
         }

@@ -21,7 +21,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::auth::{Backend, CurrentSession, Flash};
+use app::auth::{Backend, CurrentSession, Flash, LoginLimiter};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -102,6 +102,7 @@ fn backend(state: &AppState, flash: Flash) -> Backend {
         session_ttl: state.config.session_ttl,
         config_changed: Arc::new(move || snapshot.notify_changed()),
         flash,
+        logins: LoginLimiter::default(),
     }
 }
 

@@ -226,3 +226,28 @@ async fn threats_statistics_and_webhooks_pages() {
     let (status, _) = browser.call(path::<GetWebhookEndpoint>(), &[("endpoint_id", &id)]).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_address_for_a_while() {
+    let h = start(Db::Sqlite).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let attempt = |email: &'static str, password: &'static str| {
+        let req = http
+            .post(h.url(path::<LogIn>()))
+            .header("origin", &h.base)
+            .header("accept", "application/json")
+            .form(&[("email", email), ("password", password)]);
+        async move { req.send().await.unwrap() }
+    };
+    for _ in 0..app::auth::LoginLimiter::MAX_FAILURES {
+        assert_eq!(attempt("owner@example.com", "wrong password!").await.status(), StatusCode::BAD_REQUEST);
+    }
+    // Locked now, even with the right password, for the rest of the window.
+    let r = attempt("Owner@Example.com", "correct horse battery").await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body: Value = r.json().await.unwrap();
+    let minutes = body["TooManyAttempts"].as_u64().unwrap_or_else(|| panic!("{body}"));
+    assert!((1..=15).contains(&minutes), "{body}");
+    // Another address is not affected.
+    assert_eq!(attempt("nobody@example.com", "wrong password!").await.status(), StatusCode::BAD_REQUEST);
+}

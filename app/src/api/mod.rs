@@ -351,17 +351,21 @@ pub async fn log_in(email: String, password: String) -> Result<(), AppError> {
             use store::Secret;
             let backend = server::backend()?;
             let invalid = || AppError::Invalid("Wrong email or password.".into());
+            backend.logins.check(&email).map_err(AppError::TooManyAttempts)?;
             let found = backend.store.find_user_credentials(&email).await?;
             let (user, hash) = match found {
                 Some(found) => found,
                 None => {
                     let _ = verify_password(Secret::new(password), server::dummy_hash().await).await;
+                    backend.logins.failed(&email);
                     return Err(invalid());
                 }
             };
             if !verify_password(Secret::new(password), hash).await {
+                backend.logins.failed(&email);
                 return Err(invalid());
             }
+            backend.logins.succeeded(&email);
             let membership = backend.store.memberships_of(&user.id).await?.into_iter().next().ok_or_else(invalid)?;
             // A fresh session id at every log-in; any session the browser already had is ended.
             if let Ok(previous) = server::current() {
