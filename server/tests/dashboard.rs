@@ -251,3 +251,24 @@ async fn repeated_wrong_passwords_lock_the_address_for_a_while() {
     // Another address is not affected.
     assert_eq!(attempt("nobody@example.com", "wrong password!").await.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_refused_plain_form_post_shows_its_error_on_the_page() {
+    let h = start(Db::Sqlite).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    // What a browser without JavaScript sends for the log-in form.
+    let r = http
+        .post(h.url(path::<LogIn>()))
+        .header("origin", &h.base)
+        .header("referer", h.url("/login"))
+        .header("accept", "text/html")
+        .form(&[("email", "owner@example.com"), ("password", "not the password")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let back = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.starts_with(&h.url("/login")), "{back}");
+    let page = http.get(&back).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(r#"role="alert""#) && page.contains("Wrong email or password."), "{page}");
+}
