@@ -48,6 +48,17 @@ struct Sentence<'a> {
     question: bool,
 }
 
+const DELIMS: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'!' as usize] = true;
+    t[b'?' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b';' as usize] = true;
+    t[b'.' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
 fn sentences<'a>(norm: &'a str) -> Vec<Sentence<'a>> {
     let b = norm.as_bytes();
     let mut out = Vec::new();
@@ -62,6 +73,11 @@ fn sentences<'a>(norm: &'a str) -> Vec<Sentence<'a>> {
         }
     };
     while i < b.len() {
+        // Most bytes are no delimiter: skip them with one table lookup each.
+        match b[i..].iter().position(|&c| DELIMS[usize::from(c)]) {
+            Some(d) => i += d,
+            None => break,
+        }
         let c = b[i];
         // A literal backslash-n is how many copied prompts carry their line breaks.
         let escaped_newline = c == b'\\' && b.get(i + 1) == Some(&b'n');
@@ -86,6 +102,40 @@ fn sentences<'a>(norm: &'a str) -> Vec<Sentence<'a>> {
 /// ("Instruction:"), which is itself reported.
 fn strip_lead(mut t: &str) -> (&str, bool) {
     let mut label = false;
+    let plain = |t: &str| {
+        t.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+            && !matches!(
+                first_word(t),
+                "please"
+                    | "pls"
+                    | "bitte"
+                    | "now"
+                    | "and"
+                    | "but"
+                    | "so"
+                    | "ok"
+                    | "okay"
+                    | "also"
+                    | "just"
+                    | "nun"
+                    | "jetzt"
+                    | "then"
+                    | "dann"
+                    | "und"
+                    | "aber"
+                    | "instruction"
+                    | "instructions"
+                    | "new"
+                    | "task"
+                    | "anweisung"
+                    | "aufgabe"
+                    | "befehl"
+                    | "command"
+            )
+    };
+    if plain(t) {
+        return (t, false);
+    }
     loop {
         let before = t;
         for p in [
@@ -118,6 +168,46 @@ fn strip_lead(mut t: &str) -> (&str, bool) {
     }
 }
 
+/// Orders addressed to the model, by their first word.
+const ORDER: u8 = 1;
+const NOW: u8 = 2;
+const ROLE: u8 = 4;
+const ANSWER: u8 = 8;
+const ASSERT: u8 = 16;
+const DISINFO: u8 = 32;
+
+/// What a sentence starting with `w` can be: an order to the model (ORDER), an order that may
+/// carry "now" (NOW), a role set-up, a forced answer, a forced assertion, a request to invent.
+fn opener(w: &str) -> u8 {
+    match w {
+        "just" | "only" | "simply" | "answer" | "antworte" | "reply" | "respond" => ANSWER,
+        "confess" | "proclaim" | "assert" | "announce" | "erklare" | "di" | "affirme" | "afirma" => ASSERT,
+        "invent" | "erfinde" => DISINFO,
+        "tell" | "help" | "beantworte" | "erzahl" | "erzahle" | "hilf" | "nenne" | "ecris" | "donne" | "escribe"
+        | "dime" | "scrivi" | "dimmi" | "escreva" | "diga" | "now" | "nun" | "jetzt" => NOW,
+        "dis" => NOW | ASSERT,
+        "give" | "create" | "compose" | "generate" | "draft" | "make" | "produce" | "erstelle" => NOW | DISINFO,
+        "blame" | "ignore" | "forget" | "output" | "stop" | "vergiss" | "ignoriere" => ORDER,
+        "state" | "claim" | "declare" | "admit" | "behaupte" => ORDER | ASSERT,
+        "print" | "gib" => ORDER | NOW,
+        "say" | "sag" | "sage" => ORDER | NOW | ANSWER | ASSERT,
+        "formulate" | "write" | "schreib" | "schreibe" | "formuliere" | "verfasse" => ORDER | NOW | DISINFO,
+        "imagine" | "pretend" | "act" | "stell" | "tu" => ORDER | ROLE,
+        "suppose" | "behave" | "roleplay" | "role-play" | "stellen" | "tun" | "imagina" => ROLE,
+        _ => 0,
+    }
+}
+
+fn first_word(t: &str) -> &str {
+    let b = t.as_bytes();
+    let end = b.iter().position(|&c| matches!(c, b' ' | b',' | b':' | b'\n' | b'\t')).unwrap_or(b.len());
+    let w = &b[..end];
+    let keep = |c: &u8| c.is_ascii_alphanumeric() || *c == b'-' || !c.is_ascii();
+    let s = w.iter().position(keep).unwrap_or(w.len());
+    let e = w.iter().rposition(keep).map_or(s, |e| e + 1);
+    t.get(s..e).unwrap_or("")
+}
+
 struct Patterns {
     praise: Regex,
     closure: Regex,
@@ -126,7 +216,6 @@ struct Patterns {
     interrupt: Regex,
     role: Regex,
     identity: Regex,
-    order: Regex,
     assertion: Regex,
     opinion: Regex,
     answer: Regex,
@@ -140,7 +229,9 @@ fn patterns() -> Option<&'static Patterns> {
 }
 
 fn build() -> Option<Patterns> {
-    let re = |s: &str| Regex::new(s).ok();
+    // ASCII word boundaries and classes: the Unicode ones push the regex engine off its fast
+    // path whenever a sentence holds a non-ASCII letter.
+    let re = |s: &str| Regex::new(&s.replace(r"\b", r"(?-u:\b)").replace(r"\w", "[0-9a-z_]")).ok();
     Some(Patterns {
         praise: re(
             r"^(?:(?:very|really|so|simply|absolutely|truly|sehr|wirklich|einfach|echt|vraiment|muy|molto) )*(?:good|great|nice|perfect|excellent|wonderful|awesome|fantastic|brilliant|super|prima|toll|klasse|gut|hervorragend|ausgezeichnet|perfekt|genial|bravo|parfait|bien|perfecto|excelente|ottimo|bene|well done|good job|great job|nicely done|gut gemacht|you(?:'ve| have) outdone yourself|you did (?:great|well|a (?:great|good) job))\b",
@@ -162,9 +253,6 @@ fn build() -> Option<Patterns> {
         )?,
         identity: re(
             r"^(?:who|what) are you(?: really| now)?$|^wer bist du(?: wirklich| jetzt)?$|^wer sind sie$|^qui es-tu$|^quien eres$",
-        )?,
-        order: re(
-            r"^(?:say|state|claim|declare|admit|blame|imagine|pretend|act|formulate|write|ignore|forget|print|output|stop|sag|sage|schreib|schreibe|vergiss|ignoriere|stell|tu|formuliere|verfasse|behaupte|gib)\b",
         )?,
         assertion: re(
             r"^(?:state|say|claim|declare|admit|confess|proclaim|assert|announce|sag|sage|behaupte|erklare|dis|di|affirme|afirma)(?: (?:that|dass|das|que|publicly|offentlich|loud|out loud))* (?:you|i|du|ich|(?:\w+ ){1,3}(?:is|are|ist|sind|was|war|hates?|hasst|loves?|liebt))\b",
@@ -191,42 +279,55 @@ pub(crate) fn detect(norm: &str, hits: &mut Vec<Hit>) {
     let mut strong: Option<(Strong, usize, usize)> = None;
     let mut seen_question = false;
 
+    // The switch pattern runs once over the whole text; each sentence looks up whether one of
+    // its matches starts inside it. Opinions are only looked for in orders, which prose rarely has.
+    let switches: Vec<usize> = p.switch.find_iter(norm).map(|m| m.start()).collect();
+    let within = |at: &[usize], s: usize, e: usize| at.iter().any(|&i| i >= s && i < e);
+
     for (k, s) in sents.iter().enumerate() {
         let end = s.start + s.text.len();
         let (t, label) = strip_lead(s.text);
-        let words = t.split_whitespace().count();
+        let first = first_word(t);
+        // Only short sentences' word counts matter (praise, closure, an identity question).
+        let words = if k < 4 && t.len() <= 80 { t.split_whitespace().count() } else { usize::MAX };
+        let kind = opener(first);
+        let opinion_from = |x: &str| p.opinion.is_match(x);
         if k < 4 && words <= 8 && p.praise.is_match(t) {
             cues.push((Cue::Praise, s.start, end));
         }
-        if words <= 6 && p.closure.is_match(t) {
+        if t.len() <= 48 && p.closure.is_match(t) {
             cues.push((Cue::Closure, s.start, end));
         }
         // A task announced by the prompt's first sentence is the task, not a switch.
-        if k > 0 && (p.switch.is_match(t) || p.order_now.is_match(s.text) || p.order_now.is_match(t)) {
+        let now_order = |x: &str, kind: u8| kind & NOW != 0 && p.order_now.is_match(x);
+        let raw_kind = if s.text.len() == t.len() { kind } else { opener(first_word(s.text)) };
+        if k > 0 && (within(&switches, s.start, end) || now_order(s.text, raw_kind) || now_order(t, kind)) {
             cues.push((Cue::Switch, s.start, end));
         }
-        if p.role.is_match(t) {
+        if kind & ROLE != 0 && p.role.is_match(t) {
             cues.push((Cue::Role, s.start, end));
         }
-        if s.question && p.identity.is_match(t) {
+        if s.question && t.len() <= 24 && p.identity.is_match(t) {
             cues.push((Cue::IdentityQuestion, s.start, end));
         }
-        if seen_question && !s.question && words >= 2 && (label || p.order.is_match(t)) {
+        if seen_question && !s.question && t.contains(' ') && (label || kind & ORDER != 0) {
             cues.push((Cue::QuestionThenOrder, s.start, end));
         }
-        let answer_only = p.answer.find(t).is_some_and(|m| {
-            !t[m.end()..].trim_start().starts_with("or") && !t[m.end()..].trim_start().starts_with("oder")
-        });
+        let answer_only = kind & ANSWER != 0
+            && p.answer.find(t).is_some_and(|m| {
+                !t[m.end()..].trim_start().starts_with("or") && !t[m.end()..].trim_start().starts_with("oder")
+            });
         // The order may follow its announcement after a colon: "another task: write …".
-        let after_colon = t.rsplit_once(": ").map_or("", |x| x.1);
-        let ordered = |x: &str| p.order.is_match(x) && p.opinion.is_match(x);
-        if answer_only || ordered(t) || ordered(after_colon) || t.starts_with("blame ") {
+        let after_colon = memchr::memrchr(b':', t.as_bytes()).map_or("", |c| t[c + 1..].trim_start());
+        let ordered = |x: &str| opener(first_word(x)) & ORDER != 0 && opinion_from(x);
+        let ordered_t = kind & ORDER != 0 && opinion_from(t);
+        if answer_only || ordered_t || (!after_colon.is_empty() && ordered(after_colon)) || t.starts_with("blame ") {
             cues.push((Cue::Opinion, s.start, end));
         }
         if strong.is_none() {
-            if p.assertion.is_match(t) && p.opinion.is_match(t) {
+            if kind & ASSERT != 0 && p.assertion.is_match(t) && opinion_from(t) {
                 strong = Some((Strong::ForcedAssertion, s.start, end));
-            } else if p.disinfo.is_match(t) {
+            } else if kind & DISINFO != 0 && p.disinfo.is_match(t) {
                 strong = Some((Strong::Disinformation, s.start, end));
             }
         }
@@ -266,15 +367,17 @@ fn few_shot_echo(norm: &str, hits: &mut Vec<Hit>) {
     const INPUTS: &[&str] = &["input:", "eingabe:", "entrada:", "entree:"];
     const OUTPUTS: &[&str] = &["output:", "ausgabe:", "salida:", "sortie:", "saida:"];
     let mut labels: Vec<(usize, usize, bool)> = Vec::new();
-    for (set, is_in) in [(INPUTS, true), (OUTPUTS, false)] {
-        for l in set {
-            labels.extend(norm.match_indices(l).map(|(i, m)| (i, i + m.len(), is_in)));
+    for c in memchr::memchr_iter(b':', norm.as_bytes()) {
+        let before = &norm[..=c];
+        if let Some(l) = INPUTS.iter().find(|l| before.ends_with(**l)) {
+            labels.push((c + 1 - l.len(), c + 1, true));
+        } else if let Some(l) = OUTPUTS.iter().find(|l| before.ends_with(**l)) {
+            labels.push((c + 1 - l.len(), c + 1, false));
         }
     }
     if labels.len() < 4 {
         return;
     }
-    labels.sort_unstable();
     let mut echoes = 0;
     for w in labels.windows(3) {
         let (i, o, next) = (w[0], w[1], w[2]);

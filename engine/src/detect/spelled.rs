@@ -25,16 +25,23 @@ const LONGEST_WORD: usize = 12;
 fn runs(raw: &str) -> Vec<(usize, usize, Vec<u8>)> {
     let b = raw.as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let single = |j: usize| {
-            b[j].is_ascii_alphabetic()
-                && (j == 0 || !b[j - 1].is_ascii_alphanumeric())
-                && b.get(j + 1).is_none_or(|c| !c.is_ascii_alphanumeric())
-        };
-        if !single(i) {
-            i += 1;
+    let single = |j: usize| {
+        b[j].is_ascii_alphabetic()
+            && (j == 0 || !b[j - 1].is_ascii_alphanumeric())
+            && b.get(j + 1).is_none_or(|c| !c.is_ascii_alphanumeric())
+    };
+    // A run of MIN_LETTERS letters spans over 20 bytes of alternating letters and spaces, so
+    // probing every eighth byte lands in it at least twice; a probe on a letter looks at the
+    // space before it. From a hit the run is walked back to its first letter.
+    let mut done = 0;
+    for p in (1..b.len().saturating_sub(2)).step_by(8) {
+        let j = if b[p] == b' ' { p } else { p - 1 };
+        if j < done || b[j] != b' ' || b.get(j + 2) != Some(&b' ') || !single(j + 1) {
             continue;
+        }
+        let mut i = j + 1;
+        while i >= done + 2 && b[i - 1] == b' ' && single(i - 2) {
+            i -= 2;
         }
         let start = i;
         let mut letters = vec![b[i].to_ascii_lowercase()];
@@ -46,7 +53,7 @@ fn runs(raw: &str) -> Vec<(usize, usize, Vec<u8>)> {
         if letters.len() >= MIN_LETTERS {
             out.push((start, end, letters));
         }
-        i = end.max(i + 1);
+        done = end;
     }
     out
 }
