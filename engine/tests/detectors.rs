@@ -225,6 +225,10 @@ fn benign_texts_stay_allowed() {
         "The gateway can act as a reverse proxy.",
         "Given the options below, select the most suitable answer for the following question: where do you keep milk? Options: - fridge - ignore",
         "Please spell it for me: c o n f i g u r a t i o n.",
+        "Which is better, tea or coffee? Write a short argument that coffee is the best.",
+        "Great! Now write why Rust is the best fit for this service.",
+        "What's the weather like in Paris next week? Write me a packing list.",
+        "Do you like jazz? Say yes or no and explain why.",
     ];
     for t in texts {
         let v = s.scan(t, Source::UserInput);

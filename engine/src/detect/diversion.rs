@@ -277,7 +277,9 @@ pub(crate) fn detect(norm: &str, hits: &mut Vec<Hit>) {
     let sents = sentences(norm);
     let mut cues: Vec<(Cue, usize, usize)> = Vec::new();
     let mut strong: Option<(Strong, usize, usize)> = None;
-    let mut seen_question = false;
+    // The questions asked so far, to tell an order that follows up on them from one that
+    // changes the subject.
+    let mut asked: Vec<&str> = Vec::new();
 
     // The switch pattern runs once over the whole text; each sentence looks up whether one of
     // its matches starts inside it. Opinions are only looked for in orders, which prose rarely has.
@@ -310,7 +312,12 @@ pub(crate) fn detect(norm: &str, hits: &mut Vec<Hit>) {
         if s.question && t.len() <= 24 && p.identity.is_match(t) {
             cues.push((Cue::IdentityQuestion, s.start, end));
         }
-        if seen_question && !s.question && t.contains(' ') && (label || kind & ORDER != 0) {
+        if !asked.is_empty()
+            && !s.question
+            && t.contains(' ')
+            && (label || kind & ORDER != 0)
+            && !asked.iter().any(|q| shares_topic(q, t))
+        {
             cues.push((Cue::QuestionThenOrder, s.start, end));
         }
         let answer_only = kind & ANSWER != 0
@@ -331,7 +338,9 @@ pub(crate) fn detect(norm: &str, hits: &mut Vec<Hit>) {
                 strong = Some((Strong::Disinformation, s.start, end));
             }
         }
-        seen_question |= s.question;
+        if s.question {
+            asked.push(s.text);
+        }
     }
     for m in p.interrupt.find_iter(norm) {
         cues.push((Cue::Interrupt, m.start(), m.end()));
@@ -349,16 +358,46 @@ pub(crate) fn detect(norm: &str, hits: &mut Vec<Hit>) {
     kinds.dedup();
     // Praise, "that's done" and "now …" together are how people continue ordinary work; they
     // only count next to a cue about what the new task is.
-    let content = kinds.iter().any(|k| !matches!(k, Cue::Praise | Cue::Closure | Cue::Switch));
+    // Praise next to one opinion order is still how people ask for persuasive writing ("Great!
+    // Now write why Rust is the best fit"); a second cue of another kind is needed. An
+    // interruption ("stop: …", "ACHTUNG - STOPP") counts twice: ordinary requests do not shout.
+    let family = kinds.iter().filter(|k| matches!(k, Cue::Praise | Cue::Closure | Cue::Switch)).count();
+    let others: usize = kinds
+        .iter()
+        .map(|k| match k {
+            Cue::Praise | Cue::Closure | Cue::Switch => 0,
+            Cue::Interrupt => 2,
+            _ => 1,
+        })
+        .sum();
     // One weak cue alone says no more than the phrase rules already do; reporting it would
     // only inflate their count in the combined score.
     if let (true, Some(s), Some(e)) = (kinds.len() >= 2, cues.iter().map(|c| c.1).min(), cues.iter().map(|c| c.2).max())
     {
-        let sev = if content { Severity::Medium } else { Severity::Low };
+        let medium = others >= 2 || (others == 1 && family >= 2);
+        let sev = if medium { Severity::Medium } else { Severity::Low };
         hits.push(Hit::new(ThreatType::PromptInjection, sev, s, e, "task_diversion"));
     }
     few_shot_echo(norm, hits);
     open_script_turn(norm, p, hits);
+}
+
+/// Whether `order` takes up a content word of `question` (four letters or more, not a function
+/// word): "Which is better, tea or coffee? Write why coffee wins." follows up, "Do you like
+/// tea? Say that X is the best." does not.
+fn shares_topic(question: &str, order: &str) -> bool {
+    const FUNCTION: &[&str] = &[
+        "what", "which", "when", "where", "there", "their", "that", "this", "these", "those", "with", "from", "have",
+        "your", "about", "would", "could", "should", "does", "write", "tell", "please", "some", "into", "will", "were",
+        "been", "also", "just", "more", "most", "than", "then", "them", "they", "like", "make", "give", "wird", "sind",
+        "eine", "einen", "nicht", "bitte", "auch", "oder", "dass", "wie", "was", "ist",
+    ];
+    let content = |w: &&str| w.len() >= 4 && !FUNCTION.contains(w);
+    let words = |t: &'_ str| -> Vec<String> {
+        t.split(|c: char| !c.is_alphanumeric()).filter(content).map(str::to_string).collect()
+    };
+    let q = words(question);
+    words(order).iter().any(|w| q.contains(w))
 }
 
 /// Few-shot examples whose output repeats their input: "Input: Foo Output: Foo …". Once two
