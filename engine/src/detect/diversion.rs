@@ -82,7 +82,9 @@ fn sentences<'a>(norm: &'a str) -> Vec<Sentence<'a>> {
         // A literal backslash-n is how many copied prompts carry their line breaks.
         let escaped_newline = c == b'\\' && b.get(i + 1) == Some(&b'n');
         let end = match c {
-            b'!' | b'?' | b'\n' | b';' => true,
+            b'\n' | b';' => true,
+            // Not inside a URL or an identifier ("guide?section=1").
+            b'!' | b'?' => b.get(i + 1).is_none_or(|n| !n.is_ascii_alphanumeric()),
             b'.' => b.get(i + 1).is_none_or(|n| n.is_ascii_whitespace() || *n == b'"' || *n == b'\\'),
             _ => escaped_newline,
         };
@@ -277,14 +279,11 @@ pub(crate) fn detect(norm: &str, hits: &mut Vec<Hit>) {
     let sents = sentences(norm);
     let mut cues: Vec<(Cue, usize, usize)> = Vec::new();
     let mut strong: Option<(Strong, usize, usize)> = None;
-    // The questions asked so far, to tell an order that follows up on them from one that
-    // changes the subject.
-    let mut asked: Vec<&str> = Vec::new();
+    // The latest question and the sentence it was, to tell an order that follows up on it from
+    // one that changes the subject right after it.
+    let mut asked: Option<(usize, &str)> = None;
 
-    // The switch pattern runs once over the whole text; each sentence looks up whether one of
-    // its matches starts inside it. Opinions are only looked for in orders, which prose rarely has.
-    let switches: Vec<usize> = p.switch.find_iter(norm).map(|m| m.start()).collect();
-    let within = |at: &[usize], s: usize, e: usize| at.iter().any(|&i| i >= s && i < e);
+    // Opinions are only looked for in orders, which prose rarely has.
 
     for (k, s) in sents.iter().enumerate() {
         let end = s.start + s.text.len();
@@ -303,7 +302,7 @@ pub(crate) fn detect(norm: &str, hits: &mut Vec<Hit>) {
         // A task announced by the prompt's first sentence is the task, not a switch.
         let now_order = |x: &str, kind: u8| kind & NOW != 0 && p.order_now.is_match(x);
         let raw_kind = if s.text.len() == t.len() { kind } else { opener(first_word(s.text)) };
-        if k > 0 && (within(&switches, s.start, end) || now_order(s.text, raw_kind) || now_order(t, kind)) {
+        if k > 0 && (now_order(s.text, raw_kind) || now_order(t, kind)) {
             cues.push((Cue::Switch, s.start, end));
         }
         if kind & ROLE != 0 && p.role.is_match(t) {
@@ -312,12 +311,10 @@ pub(crate) fn detect(norm: &str, hits: &mut Vec<Hit>) {
         if s.question && t.len() <= 24 && p.identity.is_match(t) {
             cues.push((Cue::IdentityQuestion, s.start, end));
         }
-        if !asked.is_empty()
-            && !s.question
-            && t.contains(' ')
-            && (label || kind & ORDER != 0)
-            && !asked.iter().any(|q| shares_topic(q, t))
-        {
+        let recent = asked.filter(|(at, _)| k <= at + 3).map(|(_, q)| q);
+        let changes_subject =
+            |q: &str| !s.question && t.contains(' ') && (label || kind & ORDER != 0) && !shares_topic(q, t);
+        if recent.is_some_and(changes_subject) {
             cues.push((Cue::QuestionThenOrder, s.start, end));
         }
         let answer_only = kind & ANSWER != 0
@@ -339,11 +336,21 @@ pub(crate) fn detect(norm: &str, hits: &mut Vec<Hit>) {
             }
         }
         if s.question {
-            asked.push(s.text);
+            asked = Some((k, s.text));
         }
     }
     for m in p.interrupt.find_iter(norm) {
         cues.push((Cue::Interrupt, m.start(), m.end()));
+    }
+    // "another task", "folgende Aufgabe": a pass over the whole text, made only when a
+    // switch can still change the verdict (praise or a closure, or one cue of another kind).
+    let worth = cues.iter().any(|c| c.0 != Cue::Switch)
+        && cues.iter().filter(|c| !matches!(c.0, Cue::Praise | Cue::Closure | Cue::Switch)).count() <= 1;
+    if worth && !cues.iter().any(|c| c.0 == Cue::Switch) {
+        let first_end = sents.first().map_or(0, |s| s.start + s.text.len());
+        if let Some(m) = p.switch.find_iter(norm).find(|m| m.start() >= first_end) {
+            cues.push((Cue::Switch, m.start(), m.end()));
+        }
     }
 
     if let Some((kind, s, e)) = strong {
