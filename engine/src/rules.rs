@@ -232,6 +232,14 @@ pub(crate) const RULES: &[PhraseRule] = &[
         Fold,
         r"\b(?:i want you to|you will|you are going to|you must|you shall|please) (?:act|behave|pretend|roleplay|role play) (?:as|like|to be)\b",
     ),
+    // A program the model should become runs whatever it is handed next, unchecked.
+    r(
+        "act_as_interpreter",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:act|acting|behave|serve|function|work) as (?:a |an |the |my |your )?(?:python |linux |bash |unix |sql |javascript |js |windows |command line |powershell |ruby |php )?(?:interpreter|terminal|console|shell|compiler|command prompt)\b",
+    ),
     r(
         "pretend_to_be",
         PI,

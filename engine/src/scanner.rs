@@ -203,6 +203,13 @@ impl Scanner {
                     self.emit(seg, ViewKind::Norm, h, out);
                 }
             }
+            if det.prompt_injection {
+                let mut hits = Vec::new();
+                detect::diversion::detect(seg.norm.text(), &mut hits);
+                for h in hits {
+                    self.emit(seg, ViewKind::Norm, h, out);
+                }
+            }
         }
 
         let found = b.cues.scan(seg.norm.text());
@@ -293,6 +300,12 @@ impl Scanner {
             let h = Hit::new(ThreatType::HiddenInstructions, Severity::Low, d.start, d.end, encoded_name(d.encoding));
             inner.push((h, (d.start, d.end), Cow::Owned(d.text)));
         }
+        if det.prompt_injection || det.jailbreak {
+            for (s, e, t) in detect::spelled::sentences(seg.raw) {
+                let h = Hit::new(ThreatType::HiddenInstructions, Severity::Low, s, e, "spelled_out_letters");
+                inner.push((h, (s, e), Cow::Owned(t)));
+            }
+        }
         for (mut h, (s, e), text) in inner {
             let place = match seg.place {
                 Place::Fixed(a, b) => Place::Fixed(a, b),
@@ -305,7 +318,7 @@ impl Scanner {
                 matches!(f.ty, ThreatType::PromptInjection | ThreatType::Jailbreak | ThreatType::SuspiciousCode)
                     && f.sev >= Severity::Medium
             });
-            let is_encoding = h.pattern.starts_with("encoded_");
+            let is_encoding = h.pattern.starts_with("encoded_") || h.pattern == "spelled_out_letters";
             if instructive {
                 h.sev = h.sev.max(Severity::High);
             }

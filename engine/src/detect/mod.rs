@@ -2,11 +2,13 @@
 //! them back to the original text.
 
 pub(crate) mod bytes;
+pub(crate) mod diversion;
 pub(crate) mod hidden;
 pub(crate) mod indirect;
 pub(crate) mod names;
 pub(crate) mod pii;
 pub(crate) mod profanity;
+pub(crate) mod spelled;
 pub(crate) mod urls;
 
 use crate::types::{Severity, ThreatType};

@@ -1,0 +1,513 @@
+//! Task diversion: a prompt that sets something up (a question, a topic, praise for work "done")
+//! and then, in a later sentence, hands the model a different instruction — typically one that
+//! makes it assert an opinion, spread a falsehood or take on a role. No single one of these
+//! sentences is suspicious (people ask questions, praise and continue with "now write …"), so
+//! each is a weak cue and only their combination, or a cue that is strong on its own, counts.
+//!
+//! Also two template shapes: a few-shot block whose examples copy their input to their output
+//! (it teaches the model to echo whatever the last input says), and a play script that sets up
+//! actors who "stay in their roles" and ends on an open turn for the model to speak.
+//!
+//! Works on the normalised view (lower-case, accents dropped, punctuation kept).
+
+use super::Hit;
+use crate::types::{Severity, ThreatType};
+use regex::Regex;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Cue {
+    /// "Very good.", "Sehr gut gemacht." — closing a previous task.
+    Praise,
+    /// "That's enough.", "Das ist erledigt."
+    Closure,
+    /// "another task", "folgende Aufgabe", "now write …"
+    Switch,
+    /// "stop: write …", "ACHTUNG - STOPP -"
+    Interrupt,
+    /// "Imagine you are …", "Pretend you can …", "act as …"
+    Role,
+    /// "Who are you?" after a role set-up.
+    IdentityQuestion,
+    /// A question, then a later sentence that orders the model to do something else.
+    QuestionThenOrder,
+    /// An order to assert an opinion in writing ("write why X is the best", "say yes").
+    Opinion,
+}
+
+/// Cues strong enough alone: an order to state an opinion as fact, or to invent a falsehood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strong {
+    ForcedAssertion,
+    Disinformation,
+}
+
+struct Sentence<'a> {
+    start: usize,
+    text: &'a str,
+    question: bool,
+}
+
+const DELIMS: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'!' as usize] = true;
+    t[b'?' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b';' as usize] = true;
+    t[b'.' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+fn sentences<'a>(norm: &'a str) -> Vec<Sentence<'a>> {
+    let b = norm.as_bytes();
+    let mut out = Vec::new();
+    let mut s = 0;
+    let mut i = 0;
+    let push = |s: usize, e: usize, question: bool, out: &mut Vec<Sentence<'a>>| {
+        let raw = &norm[s..e];
+        let lead = raw.len() - raw.trim_start().len();
+        let text = raw.trim();
+        if !text.is_empty() {
+            out.push(Sentence { start: s + lead, text, question });
+        }
+    };
+    while i < b.len() {
+        // Most bytes are no delimiter: skip them with one table lookup each.
+        match b[i..].iter().position(|&c| DELIMS[usize::from(c)]) {
+            Some(d) => i += d,
+            None => break,
+        }
+        let c = b[i];
+        // A literal backslash-n is how many copied prompts carry their line breaks.
+        let escaped_newline = c == b'\\' && b.get(i + 1) == Some(&b'n');
+        let end = match c {
+            b'\n' | b';' => true,
+            // Not inside a URL or an identifier ("guide?section=1").
+            b'!' | b'?' => b.get(i + 1).is_none_or(|n| !n.is_ascii_alphanumeric()),
+            b'.' => b.get(i + 1).is_none_or(|n| n.is_ascii_whitespace() || *n == b'"' || *n == b'\\'),
+            _ => escaped_newline,
+        };
+        if end {
+            push(s, i, c == b'?', &mut out);
+            i += if escaped_newline { 2 } else { 1 };
+            s = i;
+        } else {
+            i += 1;
+        }
+    }
+    push(s, b.len(), false, &mut out);
+    out
+}
+
+/// Drops the politeness and connectives an order is often wrapped in, and a leading label
+/// ("Instruction:"), which is itself reported.
+fn strip_lead(mut t: &str) -> (&str, bool) {
+    let mut label = false;
+    let plain = |t: &str| {
+        t.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+            && !matches!(
+                first_word(t),
+                "please"
+                    | "pls"
+                    | "bitte"
+                    | "now"
+                    | "and"
+                    | "but"
+                    | "so"
+                    | "ok"
+                    | "okay"
+                    | "also"
+                    | "just"
+                    | "nun"
+                    | "jetzt"
+                    | "then"
+                    | "dann"
+                    | "und"
+                    | "aber"
+                    | "instruction"
+                    | "instructions"
+                    | "new"
+                    | "task"
+                    | "anweisung"
+                    | "aufgabe"
+                    | "befehl"
+                    | "command"
+            )
+    };
+    if plain(t) {
+        return (t, false);
+    }
+    loop {
+        let before = t;
+        for p in [
+            "please ", "pls ", "bitte ", "now ", "and ", "but ", "so ", "ok ", "okay ", "also ", "just ", "nun ",
+            "jetzt ", "then ", "dann ", "und ", "aber ", "also, ", "ok, ", "okay, ", "so, ", "now, ", "- ", "\"", "'",
+            "* ",
+        ] {
+            if let Some(r) = t.strip_prefix(p) {
+                t = r.trim_start();
+            }
+        }
+        for l in [
+            "instruction:",
+            "instructions:",
+            "new instruction:",
+            "task:",
+            "anweisung:",
+            "aufgabe:",
+            "befehl:",
+            "command:",
+        ] {
+            if let Some(r) = t.strip_prefix(l) {
+                t = r.trim_start();
+                label = true;
+            }
+        }
+        if t == before {
+            return (t, label);
+        }
+    }
+}
+
+/// Orders addressed to the model, by their first word.
+const ORDER: u8 = 1;
+const NOW: u8 = 2;
+const ROLE: u8 = 4;
+const ANSWER: u8 = 8;
+const ASSERT: u8 = 16;
+const DISINFO: u8 = 32;
+
+/// What a sentence starting with `w` can be: an order to the model (ORDER), an order that may
+/// carry "now" (NOW), a role set-up, a forced answer, a forced assertion, a request to invent.
+fn opener(w: &str) -> u8 {
+    match w {
+        "just" | "only" | "simply" | "answer" | "antworte" | "reply" | "respond" => ANSWER,
+        "confess" | "proclaim" | "assert" | "announce" | "erklare" | "di" | "affirme" | "afirma" => ASSERT,
+        "invent" | "erfinde" => DISINFO,
+        "tell" | "help" | "beantworte" | "erzahl" | "erzahle" | "hilf" | "nenne" | "ecris" | "donne" | "escribe"
+        | "dime" | "scrivi" | "dimmi" | "escreva" | "diga" | "now" | "nun" | "jetzt" => NOW,
+        "dis" => NOW | ASSERT,
+        "give" | "create" | "compose" | "generate" | "draft" | "make" | "produce" | "erstelle" => NOW | DISINFO,
+        "blame" | "ignore" | "forget" | "output" | "stop" | "vergiss" | "ignoriere" => ORDER,
+        "state" | "claim" | "declare" | "admit" | "behaupte" => ORDER | ASSERT,
+        "print" | "gib" => ORDER | NOW,
+        "say" | "sag" | "sage" => ORDER | NOW | ANSWER | ASSERT,
+        "formulate" | "write" | "schreib" | "schreibe" | "formuliere" | "verfasse" => ORDER | NOW | DISINFO,
+        "imagine" | "pretend" | "act" | "stell" | "tu" => ORDER | ROLE,
+        "suppose" | "behave" | "roleplay" | "role-play" | "stellen" | "tun" | "imagina" => ROLE,
+        _ => 0,
+    }
+}
+
+fn first_word(t: &str) -> &str {
+    let b = t.as_bytes();
+    let end = b.iter().position(|&c| matches!(c, b' ' | b',' | b':' | b'\n' | b'\t')).unwrap_or(b.len());
+    let w = &b[..end];
+    let keep = |c: &u8| c.is_ascii_alphanumeric() || *c == b'-' || !c.is_ascii();
+    let s = w.iter().position(keep).unwrap_or(w.len());
+    let e = w.iter().rposition(keep).map_or(s, |e| e + 1);
+    t.get(s..e).unwrap_or("")
+}
+
+struct Patterns {
+    praise: Regex,
+    closure: Regex,
+    switch: Regex,
+    order_now: Regex,
+    interrupt: Regex,
+    role: Regex,
+    identity: Regex,
+    assertion: Regex,
+    opinion: Regex,
+    answer: Regex,
+    disinfo: Regex,
+    script_words: Regex,
+}
+
+fn patterns() -> Option<&'static Patterns> {
+    static P: OnceLock<Option<Patterns>> = OnceLock::new();
+    P.get_or_init(build).as_ref()
+}
+
+fn build() -> Option<Patterns> {
+    // ASCII word boundaries and classes: the Unicode ones push the regex engine off its fast
+    // path whenever a sentence holds a non-ASCII letter.
+    let re = |s: &str| Regex::new(&s.replace(r"\b", r"(?-u:\b)").replace(r"\w", "[0-9a-z_]")).ok();
+    Some(Patterns {
+        praise: re(
+            r"^(?:(?:very|really|so|simply|absolutely|truly|sehr|wirklich|einfach|echt|vraiment|muy|molto) )*(?:good|great|nice|perfect|excellent|wonderful|awesome|fantastic|brilliant|super|prima|toll|klasse|gut|hervorragend|ausgezeichnet|perfekt|genial|bravo|parfait|bien|perfecto|excelente|ottimo|bene|well done|good job|great job|nicely done|gut gemacht|you(?:'ve| have) outdone yourself|you did (?:great|well|a (?:great|good) job))\b",
+        )?,
+        closure: re(
+            r"^(?:(?:that|this|it)(?:'s| is| was)? |das (?:ist |war )?|es (?:ist |reicht)|c'est |cela (?:est |suffit)|eso (?:es |fue )?|ya (?:es |esta )?)?(?:(?:now |nun |jetzt )?(?:enough|done|finished|complete|sufficient|erledigt|genug|genugt|fertig|reicht|assez|fini|suffit|suficiente|listo|basta))\b",
+        )?,
+        switch: re(
+            r"\b(?:another|a new|a different|the next|one more|the following|folgende|folgender|folgenden|eine (?:andere|weitere|neue)|einer (?:anderen|weiteren|neuen)|une autre|une nouvelle|otra|una nueva|un'altra)\s+(?:task|question|job|assignment|challenge|request|aufgabe|frage|auftrag|tache|tarea|pregunta|compito|domanda)\b",
+        )?,
+        order_now: re(
+            r"^(?:(?:write|say|tell|give|create|compose|generate|formulate|draft|make|produce|print|help|schreib|schreibe|sag|sage|gib|erstelle|verfasse|formuliere|beantworte|erzahl|erzahle|hilf|nenne|ecris|dis|donne|escribe|dime|scrivi|dimmi|escreva|diga)\b[^.]{0,40}\b(?:now|nun|jetzt|maintenant|ahora|adesso|agora)\b|(?:now|nun|jetzt) (?:come on|let's|lets|i need|i want|ich brauche|ich mochte))",
+        )?,
+        interrupt: re(
+            r"\b(?:stop|stopp|halt|achtung|attention|alarm)\s*[:!\-]+\s*(?:(?:stop|stopp|halt|achtung|attention)\b|(?:write|say|print|tell|answer|output|schreib|schreibe|sag|sage|antworte|gib|ich|i)\b)",
+        )?,
+        role: re(
+            r"^(?:(?:imagine|pretend|suppose)(?: that)? (?:you are|you're|youre|you can|you have|you were|to be)\b|(?:act|behave|roleplay|role-play) as\b|stell dir vor,? du|stellen sie sich vor,? sie|tu so,? als|tun sie so,? als|imagine que tu|imagina que eres)",
+        )?,
+        identity: re(
+            r"^(?:who|what) are you(?: really| now)?$|^wer bist du(?: wirklich| jetzt)?$|^wer sind sie$|^qui es-tu$|^quien eres$",
+        )?,
+        assertion: re(
+            r"^(?:state|say|claim|declare|admit|confess|proclaim|assert|announce|sag|sage|behaupte|erklare|dis|di|affirme|afirma)(?: (?:that|dass|das|que|publicly|offentlich|loud|out loud))* (?:you|i|du|ich|(?:\w+ ){1,3}(?:is|are|ist|sind|was|war|hates?|hasst|loves?|liebt))\b",
+        )?,
+        opinion: re(
+            r"\b(?:hate|hates|hated|despise|despises|love|loves|the best|the worst|the greatest|the most powerful|crowning glory|sucks?|stupid|idiots?|doof|dumm|hasst|hasse|liebt|beste|besten|schlechteste|unwahlbar|manifesto|manifest|propaganda|wiederwahl|re-?election)\b",
+        )?,
+        answer: re(
+            r"^(?:just |only |simply )?(?:say|answer|antworte|sag|sage|reply|respond)(?: with| mit)? (?:yes|no|ja|nein)\b",
+        )?,
+        disinfo: re(
+            r"^(?:formulate|write|create|generate|make up|invent|compose|draft|give me|produce|formuliere|schreibe|schreib|erstelle|erfinde|verfasse)(?: (?:me|us|mir|uns))?(?: (?:a|an|some|one|two|three|\d+|eine|einen|ein|drei|zwei))? (?:\w+ )?(?:untrue|false|fake|misleading|made-up|fabricated|erfundene|erfundenen|falsche|falschen|unwahre|unwahren|irrefuhrende)\s+(?:headlines?|news|claims?|statements?|story|stories|articles?|facts?|reports?|schlagzeilen?|nachrichten|behauptungen?|meldungen?)\b",
+        )?,
+        script_words: re(
+            r"\b(?:actors?|actress|plays?|playing|roles?|in character|character|film|movie|scene|script|schauspieler(?:in)?|spielt|rolle|rollen|figur|szene|drehbuch)\b",
+        )?,
+    })
+}
+
+pub(crate) fn detect(norm: &str, hits: &mut Vec<Hit>) {
+    let Some(p) = patterns() else { return };
+    let sents = sentences(norm);
+    let mut cues: Vec<(Cue, usize, usize)> = Vec::new();
+    let mut strong: Option<(Strong, usize, usize)> = None;
+    // The latest question and the sentence it was, to tell an order that follows up on it from
+    // one that changes the subject right after it.
+    let mut asked: Option<(usize, &str)> = None;
+
+    // Opinions are only looked for in orders, which prose rarely has.
+
+    for (k, s) in sents.iter().enumerate() {
+        let end = s.start + s.text.len();
+        let (t, label) = strip_lead(s.text);
+        let first = first_word(t);
+        // Only short sentences' word counts matter (praise, closure, an identity question).
+        let words = if k < 4 && t.len() <= 80 { t.split_whitespace().count() } else { usize::MAX };
+        let kind = opener(first);
+        let opinion_from = |x: &str| p.opinion.is_match(x);
+        if k < 4 && words <= 8 && p.praise.is_match(t) {
+            cues.push((Cue::Praise, s.start, end));
+        }
+        if t.len() <= 48 && p.closure.is_match(t) {
+            cues.push((Cue::Closure, s.start, end));
+        }
+        // A task announced by the prompt's first sentence is the task, not a switch.
+        let now_order = |x: &str, kind: u8| kind & NOW != 0 && p.order_now.is_match(x);
+        let raw_kind = if s.text.len() == t.len() { kind } else { opener(first_word(s.text)) };
+        if k > 0 && (now_order(s.text, raw_kind) || now_order(t, kind)) {
+            cues.push((Cue::Switch, s.start, end));
+        }
+        if kind & ROLE != 0 && p.role.is_match(t) {
+            cues.push((Cue::Role, s.start, end));
+        }
+        if s.question && t.len() <= 24 && p.identity.is_match(t) {
+            cues.push((Cue::IdentityQuestion, s.start, end));
+        }
+        let recent = asked.filter(|(at, _)| k <= at + 3).map(|(_, q)| q);
+        let changes_subject =
+            |q: &str| !s.question && t.contains(' ') && (label || kind & ORDER != 0) && !shares_topic(q, t);
+        if recent.is_some_and(changes_subject) {
+            cues.push((Cue::QuestionThenOrder, s.start, end));
+        }
+        let answer_only = kind & ANSWER != 0
+            && p.answer.find(t).is_some_and(|m| {
+                !t[m.end()..].trim_start().starts_with("or") && !t[m.end()..].trim_start().starts_with("oder")
+            });
+        // The order may follow its announcement after a colon: "another task: write …".
+        let after_colon = memchr::memrchr(b':', t.as_bytes()).map_or("", |c| t[c + 1..].trim_start());
+        let ordered = |x: &str| opener(first_word(x)) & ORDER != 0 && opinion_from(x);
+        let ordered_t = kind & ORDER != 0 && opinion_from(t);
+        if answer_only || ordered_t || (!after_colon.is_empty() && ordered(after_colon)) || t.starts_with("blame ") {
+            cues.push((Cue::Opinion, s.start, end));
+        }
+        if strong.is_none() {
+            if kind & ASSERT != 0 && p.assertion.is_match(t) && opinion_from(t) {
+                strong = Some((Strong::ForcedAssertion, s.start, end));
+            } else if kind & DISINFO != 0 && p.disinfo.is_match(t) {
+                strong = Some((Strong::Disinformation, s.start, end));
+            }
+        }
+        if s.question {
+            asked = Some((k, s.text));
+        }
+    }
+    for m in p.interrupt.find_iter(norm) {
+        cues.push((Cue::Interrupt, m.start(), m.end()));
+    }
+    // "another task", "folgende Aufgabe": a pass over the whole text, made only when a
+    // switch can still change the verdict (praise or a closure, or one cue of another kind).
+    let worth = cues.iter().any(|c| c.0 != Cue::Switch)
+        && cues.iter().filter(|c| !matches!(c.0, Cue::Praise | Cue::Closure | Cue::Switch)).count() <= 1;
+    if worth && !cues.iter().any(|c| c.0 == Cue::Switch) {
+        let first_end = sents.first().map_or(0, |s| s.start + s.text.len());
+        if let Some(m) = p.switch.find_iter(norm).find(|m| m.start() >= first_end) {
+            cues.push((Cue::Switch, m.start(), m.end()));
+        }
+    }
+
+    if let Some((kind, s, e)) = strong {
+        let name = match kind {
+            Strong::ForcedAssertion => "forced_assertion",
+            Strong::Disinformation => "disinformation_request",
+        };
+        hits.push(Hit::new(ThreatType::PromptInjection, Severity::Medium, s, e, name));
+    }
+    let mut kinds: Vec<Cue> = cues.iter().map(|c| c.0).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    // Praise, "that's done" and "now …" together are how people continue ordinary work; they
+    // only count next to a cue about what the new task is.
+    // Praise next to one opinion order is still how people ask for persuasive writing ("Great!
+    // Now write why Rust is the best fit"); a second cue of another kind is needed. An
+    // interruption ("stop: …", "ACHTUNG - STOPP") counts twice: ordinary requests do not shout.
+    let family = kinds.iter().filter(|k| matches!(k, Cue::Praise | Cue::Closure | Cue::Switch)).count();
+    let others: usize = kinds
+        .iter()
+        .map(|k| match k {
+            Cue::Praise | Cue::Closure | Cue::Switch => 0,
+            Cue::Interrupt => 2,
+            _ => 1,
+        })
+        .sum();
+    // One weak cue alone says no more than the phrase rules already do; reporting it would
+    // only inflate their count in the combined score.
+    if let (true, Some(s), Some(e)) = (kinds.len() >= 2, cues.iter().map(|c| c.1).min(), cues.iter().map(|c| c.2).max())
+    {
+        let medium = others >= 2 || (others == 1 && family >= 2);
+        let sev = if medium { Severity::Medium } else { Severity::Low };
+        hits.push(Hit::new(ThreatType::PromptInjection, sev, s, e, "task_diversion"));
+    }
+    few_shot_echo(norm, hits);
+    open_script_turn(norm, p, hits);
+}
+
+/// Whether `order` takes up a content word of `question` (four letters or more, not a function
+/// word): "Which is better, tea or coffee? Write why coffee wins." follows up, "Do you like
+/// tea? Say that X is the best." does not.
+fn shares_topic(question: &str, order: &str) -> bool {
+    const FUNCTION: &[&str] = &[
+        "what", "which", "when", "where", "there", "their", "that", "this", "these", "those", "with", "from", "have",
+        "your", "about", "would", "could", "should", "does", "write", "tell", "please", "some", "into", "will", "were",
+        "been", "also", "just", "more", "most", "than", "then", "them", "they", "like", "make", "give", "wird", "sind",
+        "eine", "einen", "nicht", "bitte", "auch", "oder", "dass", "wie", "was", "ist",
+    ];
+    let content = |w: &&str| w.len() >= 4 && !FUNCTION.contains(w);
+    let words = |t: &'_ str| -> Vec<String> {
+        t.split(|c: char| !c.is_alphanumeric()).filter(content).map(str::to_string).collect()
+    };
+    let q = words(question);
+    words(order).iter().any(|w| q.contains(w))
+}
+
+/// Few-shot examples whose output repeats their input: "Input: Foo Output: Foo …". Once two
+/// examples have taught the model to copy, the last input is what it will say.
+fn few_shot_echo(norm: &str, hits: &mut Vec<Hit>) {
+    const INPUTS: &[&str] = &["input:", "eingabe:", "entrada:", "entree:"];
+    const OUTPUTS: &[&str] = &["output:", "ausgabe:", "salida:", "sortie:", "saida:"];
+    let mut labels: Vec<(usize, usize, bool)> = Vec::new();
+    for c in memchr::memchr_iter(b':', norm.as_bytes()) {
+        let before = &norm[..=c];
+        if let Some(l) = INPUTS.iter().find(|l| before.ends_with(**l)) {
+            labels.push((c + 1 - l.len(), c + 1, true));
+        } else if let Some(l) = OUTPUTS.iter().find(|l| before.ends_with(**l)) {
+            labels.push((c + 1 - l.len(), c + 1, false));
+        }
+    }
+    if labels.len() < 4 {
+        return;
+    }
+    let mut echoes = 0;
+    for w in labels.windows(3) {
+        let (i, o, next) = (w[0], w[1], w[2]);
+        if !i.2 || o.2 || !next.2 {
+            continue;
+        }
+        let clean = |s: &str| s.trim().trim_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace()).to_string();
+        let x = clean(&norm[i.1..o.0]);
+        let y = clean(&norm[o.1..next.0]);
+        if !x.is_empty() && x == y {
+            echoes += 1;
+        }
+    }
+    if echoes >= 2 {
+        let (s, e) = (labels[0].0, labels.last().map_or(norm.len(), |l| l.1));
+        hits.push(Hit::new(ThreatType::PromptInjection, Severity::Medium, s, e.max(s + 1), "few_shot_echo"));
+    }
+}
+
+/// Field labels of task templates ("Answer:", "Summary:"), which also end on a colon.
+const LABELS: &[&str] = &[
+    "answer",
+    "a",
+    "q",
+    "question",
+    "summary",
+    "tl;dr",
+    "tldr",
+    "output",
+    "response",
+    "result",
+    "title",
+    "article",
+    "text",
+    "review",
+    "context",
+    "options",
+    "solution",
+    "explanation",
+    "translation",
+    "category",
+    "label",
+    "sentiment",
+    "input",
+    "topic",
+    "headline",
+    "antwort",
+    "frage",
+    "zusammenfassung",
+    "ausgabe",
+    "reponse",
+    "respuesta",
+    "assistant",
+    "user",
+    "ai",
+    "bot",
+    "system",
+];
+
+/// A script with named speakers that ends on an open turn ("…\nJohn:"), set up as a play whose
+/// actors never leave their roles: the model is asked to speak the next line in character.
+fn open_script_turn(norm: &str, p: &Patterns, hits: &mut Vec<Hit>) {
+    let t = norm.trim_end();
+    let Some(last) = t.strip_suffix(':') else { return };
+    let line_start = last.rfind('\n').map_or(0, |i| i + 1);
+    let speaker = last[line_start..].trim();
+    let ok_name = !speaker.is_empty()
+        && speaker.len() <= 24
+        && speaker.split_whitespace().count() <= 2
+        && speaker.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '.');
+    if !ok_name || line_start == 0 || LABELS.contains(&speaker) {
+        return;
+    }
+    let body = &t[..line_start];
+    // Someone speaks before the open turn, the speaker was introduced, and the text sets up
+    // actors or roles.
+    let spoken = body.lines().any(|l| {
+        l.split_once(':').is_some_and(|(n, v)| {
+            let n = n.trim();
+            n.split_whitespace().count() <= 2 && !LABELS.contains(&n) && !v.trim().is_empty()
+        })
+    });
+    let introduced = body.split(|c: char| !c.is_alphanumeric()).any(|w| w == speaker);
+    if spoken && introduced && p.script_words.is_match(body) {
+        hits.push(Hit::new(ThreatType::PromptInjection, Severity::Medium, line_start, t.len(), "open_script_turn"));
+    }
+}
