@@ -12,7 +12,6 @@ use std::collections::HashMap;
 
 pub(crate) struct Dense {
     classes: [u8; 256],
-    stride: usize,
     /// `trans[state + class]` is the next state, as an offset into this table.
     trans: Vec<u32>,
     start: u32,
@@ -22,6 +21,12 @@ pub(crate) struct Dense {
     dead: u32,
     /// Per special state (in order from `first_special`): the literals ending there.
     matches: Vec<Vec<u32>>,
+    /// `(offset - first_special) >> shift` times `inv` (mod 2³²) is a special state's index:
+    /// an exact division by the stride without a divide instruction on the hot path.
+    shift: u32,
+    inv: u32,
+    /// The longest literal: a walk started this many bytes back is in step with one from the start.
+    max_len: usize,
 }
 
 impl Dense {
@@ -106,7 +111,22 @@ impl Dense {
             }
         }
         let start = offset(slot.get(&start).copied().unwrap_or(0))?;
-        Ok(Dense { classes, stride, trans, start, first_special: offset(first_special)?, dead, matches })
+        let shift = stride.trailing_zeros();
+        let odd = u32::try_from(stride >> shift).map_err(|_| "automaton too large".to_string())?;
+        // Newton's iteration doubles the correct low bits of an odd number's inverse each round.
+        let mut inv = odd;
+        for _ in 0..5 {
+            inv = inv.wrapping_mul(2u32.wrapping_sub(odd.wrapping_mul(inv)));
+        }
+        let max_len = patterns.iter().map(|p| p.as_ref().len()).max().unwrap_or(0);
+        Ok(Dense { classes, trans, start, first_special: offset(first_special)?, dead, matches, shift, inv, max_len })
+    }
+
+    /// The literals reported by special state `state` (at or above `first_special`).
+    #[inline]
+    fn ids(&self, state: u32) -> &[u32] {
+        let k = ((state - self.first_special) >> self.shift).wrapping_mul(self.inv) as usize;
+        self.matches.get(k).map_or(&[], Vec::as_slice)
     }
 
     /// Walks `hay` from its start and calls `f(end, literals)` for every state that reports
@@ -120,10 +140,57 @@ impl Dense {
             if state == self.dead {
                 return;
             }
-            let k = (state - self.first_special) as usize / self.stride;
-            if let Some(ids) = self.matches.get(k) {
-                f(at + 1, ids);
+            f(at + 1, self.ids(state));
+            s = state;
+            i = at + 1;
+        }
+    }
+
+    /// [`Dense::run`] for an unanchored automaton. Each step waits for the previous state's
+    /// load, so a long haystack is walked as two halves in the same loop, which keeps two loads
+    /// in flight. The second walk starts [`Dense::max_len`] bytes before the middle, where it
+    /// falls in step with the first; literals it reports up to the middle are the first walk's,
+    /// and those after it are reported once the first half is done, so `f` sees the same calls
+    /// in the same order as from one walk.
+    pub(crate) fn run_unanchored(&self, hay: &[u8], mut f: impl FnMut(usize, &[u32])) {
+        let mid = hay.len() / 2;
+        if self.dead != u32::MAX || mid < 2 * self.max_len + 64 {
+            return self.run(hay, f);
+        }
+        let from = mid - self.max_len;
+        let (Some(a), Some(b)) = (hay.get(..mid), hay.get(from..)) else {
+            return self.run(hay, f);
+        };
+        let classes = &self.classes;
+        let trans = self.trans.as_slice();
+        let first = self.first_special;
+        let (mut sa, mut sb) = (self.start, self.start);
+        let mut later: Vec<(usize, u32)> = Vec::new();
+        for (k, (&x, &y)) in a.iter().zip(b).enumerate() {
+            let (Some(&na), Some(&nb)) = (
+                trans.get(sa as usize + classes[x as usize] as usize),
+                trans.get(sb as usize + classes[y as usize] as usize),
+            ) else {
+                return;
+            };
+            sa = na;
+            sb = nb;
+            if (sa >= first) | (sb >= first) {
+                if sa >= first {
+                    f(k + 1, self.ids(sa));
+                }
+                if sb >= first && from + k + 1 > mid {
+                    later.push((from + k + 1, sb));
+                }
             }
+        }
+        for (end, state) in later {
+            f(end, self.ids(state));
+        }
+        let mut s = sb;
+        let mut i = from + a.len();
+        while let Some((at, state)) = self.next_special(hay, i, s) {
+            f(at + 1, self.ids(state));
             s = state;
             i = at + 1;
         }
@@ -143,12 +210,42 @@ impl Dense {
                 if s == self.dead {
                     return;
                 }
-                let k = (s - self.first_special) as usize / self.stride;
-                if let Some(ids) = self.matches.get(k) {
-                    f(i + 1, ids);
+                f(i + 1, self.ids(s));
+            }
+        }
+    }
+
+    /// Walks the anchored automaton from each of `starts` in `hay` and records `(start index,
+    /// special state)` for every literal-reporting state reached; [`Dense::ids`] of the state
+    /// are the literals. Many short walks: the loop only records, so its few values stay in
+    /// registers, and the literals are looked at afterwards.
+    pub(crate) fn walk_each(&self, hay: &[u8], starts: &[u32], out: &mut Vec<(u32, u32)>) {
+        let classes = &self.classes;
+        let trans = self.trans.as_slice();
+        let (first, dead) = (self.first_special, self.dead);
+        for (wi, &p) in starts.iter().enumerate() {
+            let Some(rest) = hay.get(p as usize..) else { continue };
+            let wi = u32::try_from(wi).unwrap_or(u32::MAX);
+            let mut s = self.start;
+            for &b in rest {
+                s = match trans.get(s as usize + classes[b as usize] as usize) {
+                    Some(&n) => n,
+                    None => break,
+                };
+                if s >= first {
+                    if s == dead {
+                        break;
+                    }
+                    out.push((wi, s));
                 }
             }
         }
+    }
+
+    /// The literals of a state recorded by [`Dense::walk_each`].
+    #[inline]
+    pub(crate) fn literals(&self, state: u32) -> &[u32] {
+        self.ids(state)
     }
 
     /// The hot loop, kept apart so it keeps its few values in registers: steps from state `s`
@@ -184,5 +281,22 @@ mod tests {
         u.run(b"ushers his", |e, ids| got.extend(ids.iter().map(|&i| (e, i))));
         got.sort_unstable();
         assert_eq!(got, [(4, 0), (4, 2), (6, 1), (10, 3)]);
+    }
+
+    #[test]
+    fn split_walk_equals_one_walk() {
+        let pats = ["he", "hers", "she", "his", "://", "a", "longer literal here"];
+        let u = Dense::build(&pats, false).unwrap();
+        let mut text = String::new();
+        for i in 0..400 {
+            text.push_str(["ushers ", "his ", "x://y ", "longer literal here ", "zz", "h", "e"][i % 7]);
+            for n in [100, 171, 172, 173, 300, 301, text.len()] {
+                let hay = &text.as_bytes()[..n.min(text.len())];
+                let (mut one, mut two) = (Vec::new(), Vec::new());
+                u.run(hay, |e, ids| one.push((e, ids.to_vec())));
+                u.run_unanchored(hay, |e, ids| two.push((e, ids.to_vec())));
+                assert_eq!(one, two);
+            }
+        }
     }
 }

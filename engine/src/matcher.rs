@@ -129,6 +129,13 @@ impl LitDfa {
         Ok(LitDfa { dfa, spans, acts: flat })
     }
 
+    /// What literal `pid` (as reported by a walk) means.
+    #[inline]
+    fn acts_of(&self, pid: u32) -> &[Act] {
+        let (a, e) = self.spans.get(pid as usize).copied().unwrap_or((0, 0));
+        self.acts.get(a as usize..e as usize).unwrap_or(&[])
+    }
+
     /// Reports every literal that starts at `at` in `hay`.
     #[inline]
     pub(crate) fn walk(&self, hay: &[u8], at: usize, mut f: impl FnMut(Act)) {
@@ -252,7 +259,7 @@ impl CueScan {
 
     pub(crate) fn scan(&self, hay: &str) -> Found {
         let mut f = Found { raw: vec![false; self.raw_rules], ..Found::default() };
-        self.dfa.run(hay.as_bytes(), |end, ids| {
+        self.dfa.run_unanchored(hay.as_bytes(), |end, ids| {
             for &pid in ids {
                 let pid = pid as usize;
                 for lit in self.lits.get(pid).map_or(&[][..], Vec::as_slice) {
@@ -616,20 +623,25 @@ impl Builtin {
             at: Vec::with_capacity(word_starts.len()),
             ..Candidates::default()
         };
-        let hay = text.as_bytes();
-        for (wi, &p) in word_starts.iter().enumerate() {
-            let wi = u32::try_from(wi).unwrap_or(u32::MAX);
-            self.words.walk(hay, p as usize, |a| match a {
-                Act::Trigger(rule, branch) => c.at.push(Trig { rule, branch, pos: p, word: wi }),
-                Act::Gate(g) => {
-                    if let Some(list) = c.gates.get_mut(g) {
-                        if list.last() != Some(&wi) {
-                            list.push(wi);
+        let mut reached = Vec::with_capacity(word_starts.len() * 2);
+        self.words.dfa.walk_each(text.as_bytes(), word_starts, &mut reached);
+        for (wi, state) in reached {
+            let p = word_starts.get(wi as usize).copied().unwrap_or(0);
+            for &pid in self.words.dfa.literals(state) {
+                for &a in self.words.acts_of(pid) {
+                    match a {
+                        Act::Trigger(rule, branch) => c.at.push(Trig { rule, branch, pos: p, word: wi }),
+                        Act::Gate(g) => {
+                            if let Some(list) = c.gates.get_mut(g) {
+                                if list.last() != Some(&wi) {
+                                    list.push(wi);
+                                }
+                            }
                         }
+                        Act::Word(w) => c.words.push((w, p as usize)),
                     }
                 }
-                Act::Word(w) => c.words.push((w, p as usize)),
-            });
+            }
         }
         c
     }
