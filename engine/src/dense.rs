@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 pub(crate) struct Dense {
     classes: [u8; 256],
+    stride: usize,
     /// `trans[state + class]` is the next state, as an offset into this table.
     trans: Vec<u32>,
     start: u32,
@@ -27,6 +28,12 @@ pub(crate) struct Dense {
     inv: u32,
     /// The longest literal: a walk started this many bytes back is in step with one from the start.
     max_len: usize,
+    /// Anchored automata with few states: `trans` again, as `u16` state numbers in rows of a
+    /// power-of-two length (`1 << row_bits`). Half the size, and a row of up to 32 classes is
+    /// one cache line, which matters for [`Dense::walk_each`]: its many short walks touch
+    /// states all over a table far larger than the L1 cache.
+    small: Vec<u16>,
+    row_bits: u32,
 }
 
 impl Dense {
@@ -119,14 +126,41 @@ impl Dense {
             inv = inv.wrapping_mul(2u32.wrapping_sub(odd.wrapping_mul(inv)));
         }
         let max_len = patterns.iter().map(|p| p.as_ref().len()).max().unwrap_or(0);
-        Ok(Dense { classes, trans, start, first_special: offset(first_special)?, dead, matches, shift, inv, max_len })
+        let row_bits = stride.next_power_of_two().trailing_zeros();
+        let small = match u16::try_from(layout.len()) {
+            Ok(_) if anchored => {
+                let mut small = vec![0u16; layout.len() << row_bits];
+                for (i, row) in trans.chunks(stride).enumerate() {
+                    for (c, &t) in row.iter().enumerate() {
+                        if let Some(slot) = small.get_mut((i << row_bits) + c) {
+                            *slot = u16::try_from(t as usize / stride).unwrap_or(0);
+                        }
+                    }
+                }
+                small
+            }
+            _ => Vec::new(),
+        };
+        Ok(Dense {
+            classes,
+            stride,
+            trans,
+            start,
+            first_special: offset(first_special)?,
+            dead,
+            matches,
+            shift,
+            inv,
+            max_len,
+            small,
+            row_bits,
+        })
     }
 
     /// The literals reported by special state `state` (at or above `first_special`).
     #[inline]
     fn ids(&self, state: u32) -> &[u32] {
-        let k = ((state - self.first_special) >> self.shift).wrapping_mul(self.inv) as usize;
-        self.matches.get(k).map_or(&[], Vec::as_slice)
+        self.matches.get(self.special_index(state)).map_or(&[], Vec::as_slice)
     }
 
     /// Walks `hay` from its start and calls `f(end, literals)` for every state that reports
@@ -221,31 +255,63 @@ impl Dense {
     /// registers, and the literals are looked at afterwards.
     pub(crate) fn walk_each(&self, hay: &[u8], starts: &[u32], out: &mut Vec<(u32, u32)>) {
         let classes = &self.classes;
-        let trans = self.trans.as_slice();
-        let (first, dead) = (self.first_special, self.dead);
+        if self.small.is_empty() {
+            let trans = self.trans.as_slice();
+            let (first, dead) = (self.first_special, self.dead);
+            for (wi, &p) in starts.iter().enumerate() {
+                let Some(rest) = hay.get(p as usize..) else { continue };
+                let wi = u32::try_from(wi).unwrap_or(u32::MAX);
+                let mut s = self.start;
+                for &b in rest {
+                    s = match trans.get(s as usize + classes[b as usize] as usize) {
+                        Some(&n) => n,
+                        None => break,
+                    };
+                    if s >= first {
+                        if s == dead {
+                            break;
+                        }
+                        out.push((wi, s));
+                    }
+                }
+            }
+            return;
+        }
+        let small = self.small.as_slice();
+        let stride = self.stride as u32;
+        let bits = self.row_bits;
+        let first = self.first_special / stride;
+        let dead = if self.dead == u32::MAX { u32::MAX } else { self.dead / stride };
+        let start = self.start / stride;
         for (wi, &p) in starts.iter().enumerate() {
             let Some(rest) = hay.get(p as usize..) else { continue };
             let wi = u32::try_from(wi).unwrap_or(u32::MAX);
-            let mut s = self.start;
+            let mut s = start;
             for &b in rest {
-                s = match trans.get(s as usize + classes[b as usize] as usize) {
-                    Some(&n) => n,
+                s = match small.get(((s as usize) << bits) | classes[b as usize] as usize) {
+                    Some(&n) => u32::from(n),
                     None => break,
                 };
                 if s >= first {
                     if s == dead {
                         break;
                     }
-                    out.push((wi, s));
+                    out.push((wi, s * stride));
                 }
             }
         }
     }
 
-    /// The literals of a state recorded by [`Dense::walk_each`].
+    /// The number of a special state (recorded by [`Dense::walk_each`]) among the special
+    /// states, in the order of [`Dense::reporting`].
     #[inline]
-    pub(crate) fn literals(&self, state: u32) -> &[u32] {
-        self.ids(state)
+    pub(crate) fn special_index(&self, state: u32) -> usize {
+        (state.wrapping_sub(self.first_special) >> self.shift).wrapping_mul(self.inv) as usize
+    }
+
+    /// The literals each special state reports (none for the dead state), in state order.
+    pub(crate) fn reporting(&self) -> impl Iterator<Item = &[u32]> {
+        self.matches.iter().map(Vec::as_slice)
     }
 
     /// The hot loop, kept apart so it keeps its few values in registers: steps from state `s`

@@ -5,7 +5,7 @@ use crate::config::{CustomPattern, ScannerConfig};
 use crate::decode;
 use crate::detect::{self, hidden, Hit};
 use crate::error::BuildError;
-use crate::matcher::{builtin, Arm, Builtin, Cue, Phrase, Trig};
+use crate::matcher::{builtin, Arm, Builtin, Cue, Gates, Phrase, Trig};
 use crate::model::Model;
 use crate::normalise::{self, Folded, Normalised};
 use crate::raw_rules::{self, Check, RAW_RULES};
@@ -195,7 +195,7 @@ impl Scanner {
         if det.prompt_injection || det.jailbreak {
             let norm_c = b.norm_candidates(seg.norm.text());
             self.phrases(seg, &b.fold, &fold_c.at, &fold_c.gates, ViewKind::Fold, untrusted, out);
-            self.phrases(seg, &b.norm, &norm_c.at, &[], ViewKind::Norm, untrusted, out);
+            self.phrases(seg, &b.norm, &norm_c.at, &Gates::default(), ViewKind::Norm, untrusted, out);
             if det.prompt_injection && untrusted {
                 let mut hits = Vec::new();
                 detect::indirect::detect(seg.norm.text(), &mut hits);
@@ -325,7 +325,7 @@ impl Scanner {
         seg: &Seg<'_>,
         phrases: &[Phrase],
         at: &[Trig],
-        gates: &[Vec<u32>],
+        gates: &Gates,
         kind: ViewKind,
         untrusted: bool,
         out: &mut Vec<Raw>,
@@ -341,9 +341,7 @@ impl Scanner {
         let mut present = Vec::new();
         for p in phrases {
             base.push(present.len());
-            present.extend(
-                p.branches.iter().map(|b| b.gates.iter().all(|&g| gates.get(g).is_some_and(|l| !l.is_empty()))),
-            );
+            present.extend(p.branches.iter().map(|b| b.gates.iter().all(|&g| !gates.of(g).is_empty())));
         }
         let mut per_rule: Vec<Vec<usize>> = vec![Vec::new(); phrases.len()];
         for t in at {
@@ -671,6 +669,11 @@ mod timing {
         time("fold", &|| drop(std::hint::black_box(normalise::fold(&seg.norm))));
         time("fold_walk", &|| {
             drop(std::hint::black_box(s.builtin.fold_candidates(seg.fold.text(), seg.fold.word_starts())))
+        });
+        time("walk_each", &|| {
+            let mut v = Vec::with_capacity(3000);
+            s.builtin.words.walk_all(seg.fold.text().as_bytes(), seg.fold.word_starts(), &mut v);
+            std::hint::black_box(v);
         });
         time("norm_walk", &|| drop(std::hint::black_box(s.builtin.norm_candidates(seg.norm.text()))));
         time("cue_scan", &|| drop(std::hint::black_box(s.builtin.cues.scan(seg.norm.text()))));
