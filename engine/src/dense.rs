@@ -10,6 +10,9 @@ use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{Anchored, MatchKind, StartKind};
 use std::collections::HashMap;
 
+/// Parts of a long haystack that [`Dense::run_unanchored`] walks side by side.
+const LANES: usize = 4;
+
 pub(crate) struct Dense {
     classes: [u8; 256],
     stride: usize,
@@ -181,52 +184,57 @@ impl Dense {
     }
 
     /// [`Dense::run`] for an unanchored automaton. Each step waits for the previous state's
-    /// load, so a long haystack is walked as two halves in the same loop, which keeps two loads
-    /// in flight. The second walk starts [`Dense::max_len`] bytes before the middle, where it
-    /// falls in step with the first; literals it reports up to the middle are the first walk's,
-    /// and those after it are reported once the first half is done, so `f` sees the same calls
-    /// in the same order as from one walk.
+    /// load, so a long haystack is cut into [`LANES`] parts walked in the same loop, which keeps
+    /// that many loads in flight. Every part but the first is walked from [`Dense::max_len`]
+    /// bytes before its start, where its walk falls in step with one from the beginning; what
+    /// it reports up to its start belongs to the part before. Reports of later parts wait until
+    /// the earlier parts are done, so `f` sees the same calls in the same order as from one walk.
     pub(crate) fn run_unanchored(&self, hay: &[u8], mut f: impl FnMut(usize, &[u32])) {
-        let mid = hay.len() / 2;
-        if self.dead != u32::MAX || mid < 2 * self.max_len + 64 {
+        let part = hay.len() / LANES;
+        if self.dead != u32::MAX || part < 2 * self.max_len + 64 {
             return self.run(hay, f);
         }
-        let from = mid - self.max_len;
-        let (Some(a), Some(b)) = (hay.get(..mid), hay.get(from..)) else {
-            return self.run(hay, f);
-        };
+        // Part `l` reports literals ending in `cut[l] + 1..=cut[l + 1]`; its walk starts at `from[l]`.
+        let cut: [usize; LANES + 1] = std::array::from_fn(|l| if l == LANES { hay.len() } else { l * part });
+        let from: [usize; LANES] = std::array::from_fn(|l| cut[l].saturating_sub(self.max_len));
         let classes = &self.classes;
         let trans = self.trans.as_slice();
         let first = self.first_special;
-        let (mut sa, mut sb) = (self.start, self.start);
-        let mut later: Vec<(usize, u32)> = Vec::new();
-        for (k, (&x, &y)) in a.iter().zip(b).enumerate() {
-            let (Some(&na), Some(&nb)) = (
-                trans.get(sa as usize + classes[x as usize] as usize),
-                trans.get(sb as usize + classes[y as usize] as usize),
-            ) else {
+        let mut s = [self.start; LANES];
+        let mut later: [Vec<(usize, u32)>; LANES] = std::array::from_fn(|_| Vec::new());
+        // The first part is the shortest walk: all parts step together for its length.
+        let lane = |l: usize| hay.get(from[l]..from[l] + part).unwrap_or(&[]);
+        let step = |s: u32, b: u8| trans.get(s as usize + classes[b as usize] as usize).copied();
+        let lanes = lane(0).iter().zip(lane(1)).zip(lane(2)).zip(lane(3));
+        for (k, (((&a, &b), &c), &d)) in lanes.enumerate() {
+            let (Some(x), Some(y), Some(z), Some(w)) = (step(s[0], a), step(s[1], b), step(s[2], c), step(s[3], d))
+            else {
                 return;
             };
-            sa = na;
-            sb = nb;
-            if (sa >= first) | (sb >= first) {
-                if sa >= first {
-                    f(k + 1, self.ids(sa));
+            s = [x, y, z, w];
+            if (x >= first) | (y >= first) | (z >= first) | (w >= first) {
+                if x >= first {
+                    f(k + 1, self.ids(x));
                 }
-                if sb >= first && from + k + 1 > mid {
-                    later.push((from + k + 1, sb));
+                for l in 1..LANES {
+                    let end = from[l] + k + 1;
+                    if s[l] >= first && end > cut[l] {
+                        later[l].push((end, s[l]));
+                    }
                 }
             }
         }
-        for (end, state) in later {
-            f(end, self.ids(state));
-        }
-        let mut s = sb;
-        let mut i = from + a.len();
-        while let Some((at, state)) = self.next_special(hay, i, s) {
-            f(at + 1, self.ids(state));
-            s = state;
-            i = at + 1;
+        for l in 1..LANES {
+            for &(end, state) in &later[l] {
+                f(end, self.ids(state));
+            }
+            let Some(lane) = hay.get(..cut[l + 1]) else { return };
+            let (mut st, mut i) = (s[l], from[l] + part);
+            while let Some((at, state)) = self.next_special(lane, i, st) {
+                f(at + 1, self.ids(state));
+                st = state;
+                i = at + 1;
+            }
         }
     }
 
@@ -356,7 +364,7 @@ mod tests {
         let mut text = String::new();
         for i in 0..400 {
             text.push_str(["ushers ", "his ", "x://y ", "longer literal here ", "zz", "h", "e"][i % 7]);
-            for n in [100, 171, 172, 173, 300, 301, text.len()] {
+            for n in [100, 171, 172, 173, 300, 301, 343, 344, 345, 346, 347, 700, 1001, text.len()] {
                 let hay = &text.as_bytes()[..n.min(text.len())];
                 let (mut one, mut two) = (Vec::new(), Vec::new());
                 u.run(hay, |e, ids| one.push((e, ids.to_vec())));
