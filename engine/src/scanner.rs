@@ -343,20 +343,42 @@ impl Scanner {
             base.push(present.len());
             present.extend(p.branches.iter().map(|b| b.gates.iter().all(|&g| !gates.of(g).is_empty())));
         }
-        let mut per_rule: Vec<Vec<usize>> = vec![Vec::new(); phrases.len()];
+        // The viable positions of every rule in one buffer, grouped by rule in trigger order.
+        let mut viable: Vec<(u16, u32)> = Vec::with_capacity(at.len());
         for t in at {
             let (r, k) = (usize::from(t.rule), usize::from(t.branch));
             if !base.get(r).and_then(|b| present.get(b + k)).copied().unwrap_or(true) {
                 continue;
             }
-            if let (Some(p), Some(list)) = (phrases.get(r), per_rule.get_mut(r)) {
-                if p.viable(k, t.word as usize, gates) {
-                    list.push(t.pos as usize);
+            if phrases.get(r).is_some_and(|p| p.viable(k, t.word as usize, gates)) {
+                viable.push((t.rule, t.pos));
+            }
+        }
+        let mut ends = vec![0usize; phrases.len() + 1];
+        for &(r, _) in &viable {
+            if let Some(n) = ends.get_mut(usize::from(r) + 1) {
+                *n += 1;
+            }
+        }
+        for k in 1..ends.len() {
+            ends[k] += ends[k - 1];
+        }
+        let mut grouped = vec![0usize; viable.len()];
+        let mut next = ends.clone();
+        for &(r, pos) in &viable {
+            if let Some(n) = next.get_mut(usize::from(r)) {
+                if let Some(slot) = grouped.get_mut(*n) {
+                    *slot = pos as usize;
                 }
+                *n += 1;
             }
         }
         let mut line_starts: Option<Vec<usize>> = None;
-        for ((p, mut positions), _) in phrases.iter().zip(per_rule).zip(0..) {
+        let mut positions: Vec<usize> = Vec::new();
+        for (r, p) in phrases.iter().enumerate() {
+            positions.clear();
+            let (from, to) = (ends.get(r).copied().unwrap_or(0), ends.get(r + 1).copied().unwrap_or(0));
+            positions.extend_from_slice(grouped.get(from..to).unwrap_or(&[]));
             if !det.enabled(p.rule.ty) || p.rule.untrusted_only && !untrusted {
                 continue;
             }
@@ -366,11 +388,10 @@ impl Scanner {
                     positions.dedup();
                 }
                 Arm::LineStart => {
-                    positions = line_starts
-                        .get_or_insert_with(|| {
-                            std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1)).collect()
-                        })
-                        .clone();
+                    positions.clear();
+                    positions.extend_from_slice(line_starts.get_or_insert_with(|| {
+                        std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1)).collect()
+                    }));
                 }
                 Arm::Always => {}
             }
@@ -395,7 +416,7 @@ impl Scanner {
                 continue;
             }
             let mut last_end = 0;
-            for pos in positions {
+            for &pos in &positions {
                 if kind == ViewKind::Fold && pos > 0 && bytes.get(pos - 1) != Some(&b' ') {
                     continue;
                 }
@@ -523,44 +544,39 @@ impl Scanner {
     }
 
     fn decide(&self, text: &str, source: Source, raws: Vec<Raw>) -> Verdict {
-        let mut findings: Vec<Finding> = Vec::with_capacity(raws.len());
-        for r in raws {
-            let Some(original) = text.get(r.start..r.end) else {
-                continue;
-            };
-            if r.start >= r.end {
-                continue;
-            }
-            findings.push(Finding {
+        // Ordering, merging and the risk score need only spans, types and names; the owned
+        // strings of a finding are made for the counted ones alone.
+        let mut raws: Vec<Raw> =
+            raws.into_iter().filter(|r| r.start < r.end && text.get(r.start..r.end).is_some()).collect();
+        // Detectors report in whatever order their passes run; a total order makes duplicates
+        // adjacent (the strongest first) and the verdict independent of that order.
+        raws.sort_by(|a, b| {
+            (a.start, b.end, a.ty, &a.pattern, b.sev, &a.custom_type).cmp(&(
+                b.start,
+                a.end,
+                b.ty,
+                &b.pattern,
+                a.sev,
+                &b.custom_type,
+            ))
+        });
+        raws.dedup_by(|b, a| a.ty == b.ty && a.start == b.start && a.end == b.end && a.pattern == b.pattern);
+        raws.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(b.sev.cmp(&a.sev)));
+
+        let risk_score = risk(raws.iter().map(|r| (r.ty, r.sev)));
+        let counted: Vec<Finding> = raws
+            .into_iter()
+            .filter(|r| r.sev >= self.min_severity(r.ty))
+            .map(|r| Finding {
                 threat_type: r.ty,
                 custom_type: r.custom_type.map(Cow::into_owned),
                 severity: r.sev,
                 start: r.start,
                 end: r.end,
                 pattern: r.pattern.into_owned(),
-                original: original.to_string(),
-            });
-        }
-        // Detectors report in whatever order their passes run; a total order makes duplicates
-        // adjacent (the strongest first) and the verdict independent of that order.
-        findings.sort_by(|a, b| {
-            (a.start, b.end, a.threat_type, &a.pattern, b.severity, &a.custom_type).cmp(&(
-                b.start,
-                a.end,
-                b.threat_type,
-                &b.pattern,
-                a.severity,
-                &b.custom_type,
-            ))
-        });
-        findings.dedup_by(|b, a| {
-            a.threat_type == b.threat_type && a.start == b.start && a.end == b.end && a.pattern == b.pattern
-        });
-        findings.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(b.severity.cmp(&a.severity)));
-
-        let risk_score = risk(&findings);
-        let counted: Vec<Finding> =
-            findings.into_iter().filter(|f| f.severity >= self.min_severity(f.threat_type)).collect();
+                original: text.get(r.start..r.end).unwrap_or_default().to_string(),
+            })
+            .collect();
         let actions: Vec<Action> = counted.iter().map(|f| self.action_for(f, source)).collect();
         let action = actions.iter().copied().max().unwrap_or(Action::Allow);
         let sanitized = if action == Action::Sanitize {
@@ -617,11 +633,11 @@ fn combine_signals(raws: &mut Vec<Raw>) {
 
 /// 1 − Π(1 − wᵢ) over the strongest finding of each type: many findings of one kind do not
 /// add up, findings of different kinds do.
-fn risk(findings: &[Finding]) -> f32 {
+fn risk(findings: impl Iterator<Item = (ThreatType, Severity)>) -> f32 {
     let mut best: [f32; 9] = [0.0; 9];
-    for f in findings {
-        let i = ThreatType::ALL.iter().position(|t| *t == f.threat_type).unwrap_or(0);
-        best[i] = best[i].max(f.severity.weight());
+    for (ty, sev) in findings {
+        let i = ThreatType::ALL.iter().position(|t| *t == ty).unwrap_or(0);
+        best[i] = best[i].max(sev.weight());
     }
     let keep: f32 = best.iter().map(|w| 1.0 - w).product();
     ((1.0 - keep) * 1000.0).round() / 1000.0
