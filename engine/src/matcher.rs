@@ -184,6 +184,8 @@ pub(crate) enum Cue {
     Rot13,
     Licence,
     PoBox,
+    /// A phrase that introduces a name ("my name is", "dear", "regards", …).
+    Name,
 }
 
 const CUE_LITS: &[(&str, Cue)] = &[
@@ -198,6 +200,28 @@ const CUE_LITS: &[(&str, Cue)] = &[
     ("icen", Cue::Licence),
     ("dl", Cue::Licence),
     ("box", Cue::PoBox),
+    // The literal part of each name cue, as the normalised view spells it: lower case, a
+    // whitespace run as one space or line break, except for the vertical tab, which the
+    // pattern's `\s` matches and the normalised view keeps; "name" is followed by `\s*:`.
+    ("my name", Cue::Name),
+    ("name:", Cue::Name),
+    ("name ", Cue::Name),
+    ("name\n", Cue::Name),
+    ("name\x0b", Cue::Name),
+    ("named", Cue::Name),
+    ("call me", Cue::Name),
+    ("dear", Cue::Name),
+    ("sincerely", Cue::Name),
+    ("regards", Cue::Name),
+    ("thanks", Cue::Name),
+    ("cheers", Cue::Name),
+    ("signed", Cue::Name),
+    ("best,", Cue::Name),
+    ("spoke to", Cue::Name),
+    ("spoke with", Cue::Name),
+    ("ask for", Cue::Name),
+    ("patient", Cue::Name),
+    ("written by", Cue::Name),
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -247,7 +247,7 @@ impl Scanner {
         let mut hits: Vec<Hit> = Vec::new();
         if det.pii && depth == 0 {
             detect::pii::detect(seg.raw, &found, &mut hits);
-            detect::names::detect(seg.raw, &mut hits);
+            detect::names::detect(seg.raw, found.has(Cue::Name), &mut hits);
         }
         if det.malicious_url {
             detect::urls::detect(seg.raw, &seg.norm.view, &found.urls, &mut hits);
@@ -700,7 +700,7 @@ mod timing {
         });
         time("names", &|| {
             let mut v = Vec::new();
-            detect::names::detect(&text, &mut v);
+            detect::names::detect(&text, true, &mut v);
         });
         time("urls", &|| {
             let mut v = Vec::new();

@@ -196,7 +196,9 @@ fn strong_cue(cue: &str) -> bool {
     .any(|s| c.starts_with(s))
 }
 
-pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
+/// `cues`: whether the normalised view holds the literal part of a name cue (see
+/// [`crate::matcher::Cue::Name`]); without one the cue pattern cannot match.
+pub(crate) fn detect(text: &str, cues: bool, out: &mut Vec<Hit>) {
     let Some(r) = res() else { return };
     let mut taken: Vec<(usize, usize)> =
         out.iter().filter(|h| h.ty == ThreatType::Pii).map(|h| (h.start, h.end)).collect();
@@ -214,7 +216,8 @@ pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
             }
         }
     }
-    for c in r.cue.captures_iter(text) {
+    let cue_hits = if cues { Some(r.cue.captures_iter(text)) } else { None };
+    for c in cue_hits.into_iter().flatten() {
         let (Some(all), Some(m)) = (c.get(0), c.get(1)) else {
             continue;
         };
@@ -324,6 +327,37 @@ fn next_capital_or_non_ascii(b: &[u8], from: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_cues_are_seen_by_the_cue_scan() {
+        let b = crate::matcher::builtin().unwrap();
+        for text in [
+            "My name is Jane Doe",
+            "Name : Jane",
+            "name\u{b}: Jane",
+            "Name\u{2028}\u{b} :\tJane",
+            "named Peter Parker",
+            "Call me Ishmael",
+            "Dear Maria,",
+            "Sincerely,\nJohn",
+            "Regards, Anna",
+            "Thanks Bob",
+            "Cheers,  Tom",
+            "Signed, Ulla",
+            "Best, Ken",
+            "I spoke with Maria Lopez",
+            "Spoke to John",
+            "Ask for Maria",
+            "Patient Ravi Shah",
+            "Written by Olga Ivanova",
+        ] {
+            let mut with = Vec::new();
+            detect(text, true, &mut with);
+            assert!(!with.is_empty(), "{text}");
+            let n = crate::normalise::normalise(text);
+            assert!(b.cues.scan(n.text()).has(crate::matcher::Cue::Name), "{text}");
+        }
+    }
 
     #[test]
     fn first_name_table_agrees_with_the_set() {
