@@ -248,6 +248,8 @@ impl Model {
             // text: prefix sums of each position's weight and feature count.
             sum.clear();
             cnt.clear();
+            sum.reserve(b.saturating_sub(a) + 1);
+            cnt.reserve(b.saturating_sub(a) + 1);
             let (mut total, mut count) = (0i64, 0u32);
             sum.push(total);
             cnt.push(count);

@@ -146,7 +146,7 @@ impl Scanner {
     }
 
     pub fn scan(&self, text: &str, source: Source) -> Verdict {
-        let mut raws: Vec<Raw> = Vec::new();
+        let mut raws: Vec<Raw> = Vec::with_capacity(64);
         let seg = self.segment(text, Place::Root);
         self.scan_segment(&seg, source, 0, &mut raws);
         if let Some(model) = self.model {
@@ -244,7 +244,7 @@ impl Scanner {
             }
         }
 
-        let mut hits: Vec<Hit> = Vec::new();
+        let mut hits: Vec<Hit> = Vec::with_capacity(32);
         if det.pii && depth == 0 {
             detect::pii::detect(seg.raw, &found, &mut hits);
             detect::names::detect(seg.raw, found.has(Cue::Name), &mut hits);
@@ -564,19 +564,16 @@ impl Scanner {
         raws.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(b.sev.cmp(&a.sev)));
 
         let risk_score = risk(raws.iter().map(|r| (r.ty, r.sev)));
-        let counted: Vec<Finding> = raws
-            .into_iter()
-            .filter(|r| r.sev >= self.min_severity(r.ty))
-            .map(|r| Finding {
-                threat_type: r.ty,
-                custom_type: r.custom_type.map(Cow::into_owned),
-                severity: r.sev,
-                start: r.start,
-                end: r.end,
-                pattern: r.pattern.into_owned(),
-                original: text.get(r.start..r.end).unwrap_or_default().to_string(),
-            })
-            .collect();
+        let mut counted: Vec<Finding> = Vec::with_capacity(raws.len());
+        counted.extend(raws.into_iter().filter(|r| r.sev >= self.min_severity(r.ty)).map(|r| Finding {
+            threat_type: r.ty,
+            custom_type: r.custom_type.map(Cow::into_owned),
+            severity: r.sev,
+            start: r.start,
+            end: r.end,
+            pattern: r.pattern.into_owned(),
+            original: text.get(r.start..r.end).unwrap_or_default().to_string(),
+        }));
         let actions: Vec<Action> = counted.iter().map(|f| self.action_for(f, source)).collect();
         let action = actions.iter().copied().max().unwrap_or(Action::Allow);
         let sanitized = if action == Action::Sanitize {

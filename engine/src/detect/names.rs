@@ -258,7 +258,7 @@ pub(crate) fn detect(text: &str, cues: bool, out: &mut Vec<Hit>) {
 /// Byte spans of words that start with an upper-case letter followed by lower-case letters.
 fn capitalised_words(text: &str) -> Vec<(usize, usize)> {
     let b = text.as_bytes();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(b.len() / 32);
     let mut i = 0;
     while i < b.len() {
         // Skip to a word start: an upper-case ASCII letter or any non-ASCII byte.

@@ -224,7 +224,7 @@ fn window(text: &str, s: usize, e: usize) -> (usize, usize) {
 /// `found` says which cues the normalised view holds (see [`crate::matcher::Cue`]).
 pub(crate) fn detect(text: &str, found: &Found, out: &mut Vec<Hit>) {
     let Some(r) = res() else { return };
-    let mut taken: Vec<(usize, usize)> = Vec::new();
+    let mut taken: Vec<(usize, usize)> = Vec::with_capacity(16);
     let add = |out: &mut Vec<Hit>, taken: &mut Vec<(usize, usize)>, sev, s, e, pat: &'static str, ent: &'static str| {
         if s >= e || taken.iter().any(|&t| overlaps(t, (s, e))) {
             return;
