@@ -10,6 +10,9 @@ use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{Anchored, MatchKind, StartKind};
 use std::collections::HashMap;
 
+/// Parts of a long haystack that [`Dense::run_unanchored`] walks side by side.
+const LANES: usize = 4;
+
 pub(crate) struct Dense {
     classes: [u8; 256],
     stride: usize,
@@ -22,6 +25,18 @@ pub(crate) struct Dense {
     dead: u32,
     /// Per special state (in order from `first_special`): the literals ending there.
     matches: Vec<Vec<u32>>,
+    /// `(offset - first_special) >> shift` times `inv` (mod 2³²) is a special state's index:
+    /// an exact division by the stride without a divide instruction on the hot path.
+    shift: u32,
+    inv: u32,
+    /// The longest literal: a walk started this many bytes back is in step with one from the start.
+    max_len: usize,
+    /// Anchored automata with few states: `trans` again, as `u16` state numbers in rows of a
+    /// power-of-two length (`1 << row_bits`). Half the size, and a row of up to 32 classes is
+    /// one cache line, which matters for [`Dense::walk_each`]: its many short walks touch
+    /// states all over a table far larger than the L1 cache.
+    small: Vec<u16>,
+    row_bits: u32,
 }
 
 impl Dense {
@@ -106,7 +121,49 @@ impl Dense {
             }
         }
         let start = offset(slot.get(&start).copied().unwrap_or(0))?;
-        Ok(Dense { classes, stride, trans, start, first_special: offset(first_special)?, dead, matches })
+        let shift = stride.trailing_zeros();
+        let odd = u32::try_from(stride >> shift).map_err(|_| "automaton too large".to_string())?;
+        // Newton's iteration doubles the correct low bits of an odd number's inverse each round.
+        let mut inv = odd;
+        for _ in 0..5 {
+            inv = inv.wrapping_mul(2u32.wrapping_sub(odd.wrapping_mul(inv)));
+        }
+        let max_len = patterns.iter().map(|p| p.as_ref().len()).max().unwrap_or(0);
+        let row_bits = stride.next_power_of_two().trailing_zeros();
+        let small = match u16::try_from(layout.len()) {
+            Ok(_) if anchored => {
+                let mut small = vec![0u16; layout.len() << row_bits];
+                for (i, row) in trans.chunks(stride).enumerate() {
+                    for (c, &t) in row.iter().enumerate() {
+                        if let Some(slot) = small.get_mut((i << row_bits) + c) {
+                            *slot = u16::try_from(t as usize / stride).unwrap_or(0);
+                        }
+                    }
+                }
+                small
+            }
+            _ => Vec::new(),
+        };
+        Ok(Dense {
+            classes,
+            stride,
+            trans,
+            start,
+            first_special: offset(first_special)?,
+            dead,
+            matches,
+            shift,
+            inv,
+            max_len,
+            small,
+            row_bits,
+        })
+    }
+
+    /// The literals reported by special state `state` (at or above `first_special`).
+    #[inline]
+    fn ids(&self, state: u32) -> &[u32] {
+        self.matches.get(self.special_index(state)).map_or(&[], Vec::as_slice)
     }
 
     /// Walks `hay` from its start and calls `f(end, literals)` for every state that reports
@@ -120,12 +177,64 @@ impl Dense {
             if state == self.dead {
                 return;
             }
-            let k = (state - self.first_special) as usize / self.stride;
-            if let Some(ids) = self.matches.get(k) {
-                f(at + 1, ids);
-            }
+            f(at + 1, self.ids(state));
             s = state;
             i = at + 1;
+        }
+    }
+
+    /// [`Dense::run`] for an unanchored automaton. Each step waits for the previous state's
+    /// load, so a long haystack is cut into [`LANES`] parts walked in the same loop, which keeps
+    /// that many loads in flight. Every part but the first is walked from [`Dense::max_len`]
+    /// bytes before its start, where its walk falls in step with one from the beginning; what
+    /// it reports up to its start belongs to the part before. Reports of later parts wait until
+    /// the earlier parts are done, so `f` sees the same calls in the same order as from one walk.
+    pub(crate) fn run_unanchored(&self, hay: &[u8], mut f: impl FnMut(usize, &[u32])) {
+        let part = hay.len() / LANES;
+        if self.dead != u32::MAX || part < 2 * self.max_len + 64 {
+            return self.run(hay, f);
+        }
+        // Part `l` reports literals ending in `cut[l] + 1..=cut[l + 1]`; its walk starts at `from[l]`.
+        let cut: [usize; LANES + 1] = std::array::from_fn(|l| if l == LANES { hay.len() } else { l * part });
+        let from: [usize; LANES] = std::array::from_fn(|l| cut[l].saturating_sub(self.max_len));
+        let classes = &self.classes;
+        let trans = self.trans.as_slice();
+        let first = self.first_special;
+        let mut s = [self.start; LANES];
+        let mut later: [Vec<(usize, u32)>; LANES] = std::array::from_fn(|_| Vec::new());
+        // The first part is the shortest walk: all parts step together for its length.
+        let lane = |l: usize| hay.get(from[l]..from[l] + part).unwrap_or(&[]);
+        let step = |s: u32, b: u8| trans.get(s as usize + classes[b as usize] as usize).copied();
+        let lanes = lane(0).iter().zip(lane(1)).zip(lane(2)).zip(lane(3));
+        for (k, (((&a, &b), &c), &d)) in lanes.enumerate() {
+            let (Some(x), Some(y), Some(z), Some(w)) = (step(s[0], a), step(s[1], b), step(s[2], c), step(s[3], d))
+            else {
+                return;
+            };
+            s = [x, y, z, w];
+            if (x >= first) | (y >= first) | (z >= first) | (w >= first) {
+                if x >= first {
+                    f(k + 1, self.ids(x));
+                }
+                for l in 1..LANES {
+                    let end = from[l] + k + 1;
+                    if s[l] >= first && end > cut[l] {
+                        later[l].push((end, s[l]));
+                    }
+                }
+            }
+        }
+        for l in 1..LANES {
+            for &(end, state) in &later[l] {
+                f(end, self.ids(state));
+            }
+            let Some(lane) = hay.get(..cut[l + 1]) else { return };
+            let (mut st, mut i) = (s[l], from[l] + part);
+            while let Some((at, state)) = self.next_special(lane, i, st) {
+                f(at + 1, self.ids(state));
+                st = state;
+                i = at + 1;
+            }
         }
     }
 
@@ -143,12 +252,74 @@ impl Dense {
                 if s == self.dead {
                     return;
                 }
-                let k = (s - self.first_special) as usize / self.stride;
-                if let Some(ids) = self.matches.get(k) {
-                    f(i + 1, ids);
+                f(i + 1, self.ids(s));
+            }
+        }
+    }
+
+    /// Walks the anchored automaton from each of `starts` in `hay` and records `(start index,
+    /// special state)` for every literal-reporting state reached; [`Dense::ids`] of the state
+    /// are the literals. Many short walks: the loop only records, so its few values stay in
+    /// registers, and the literals are looked at afterwards.
+    pub(crate) fn walk_each(&self, hay: &[u8], starts: &[u32], out: &mut Vec<(u32, u32)>) {
+        let classes = &self.classes;
+        if self.small.is_empty() {
+            let trans = self.trans.as_slice();
+            let (first, dead) = (self.first_special, self.dead);
+            for (wi, &p) in starts.iter().enumerate() {
+                let Some(rest) = hay.get(p as usize..) else { continue };
+                let wi = u32::try_from(wi).unwrap_or(u32::MAX);
+                let mut s = self.start;
+                for &b in rest {
+                    s = match trans.get(s as usize + classes[b as usize] as usize) {
+                        Some(&n) => n,
+                        None => break,
+                    };
+                    if s >= first {
+                        if s == dead {
+                            break;
+                        }
+                        out.push((wi, s));
+                    }
+                }
+            }
+            return;
+        }
+        let small = self.small.as_slice();
+        let stride = self.stride as u32;
+        let bits = self.row_bits;
+        let first = self.first_special / stride;
+        let dead = if self.dead == u32::MAX { u32::MAX } else { self.dead / stride };
+        let start = self.start / stride;
+        for (wi, &p) in starts.iter().enumerate() {
+            let Some(rest) = hay.get(p as usize..) else { continue };
+            let wi = u32::try_from(wi).unwrap_or(u32::MAX);
+            let mut s = start;
+            for &b in rest {
+                s = match small.get(((s as usize) << bits) | classes[b as usize] as usize) {
+                    Some(&n) => u32::from(n),
+                    None => break,
+                };
+                if s >= first {
+                    if s == dead {
+                        break;
+                    }
+                    out.push((wi, s * stride));
                 }
             }
         }
+    }
+
+    /// The number of a special state (recorded by [`Dense::walk_each`]) among the special
+    /// states, in the order of [`Dense::reporting`].
+    #[inline]
+    pub(crate) fn special_index(&self, state: u32) -> usize {
+        (state.wrapping_sub(self.first_special) >> self.shift).wrapping_mul(self.inv) as usize
+    }
+
+    /// The literals each special state reports (none for the dead state), in state order.
+    pub(crate) fn reporting(&self) -> impl Iterator<Item = &[u32]> {
+        self.matches.iter().map(Vec::as_slice)
     }
 
     /// The hot loop, kept apart so it keeps its few values in registers: steps from state `s`
@@ -184,5 +355,22 @@ mod tests {
         u.run(b"ushers his", |e, ids| got.extend(ids.iter().map(|&i| (e, i))));
         got.sort_unstable();
         assert_eq!(got, [(4, 0), (4, 2), (6, 1), (10, 3)]);
+    }
+
+    #[test]
+    fn split_walk_equals_one_walk() {
+        let pats = ["he", "hers", "she", "his", "://", "a", "longer literal here"];
+        let u = Dense::build(&pats, false).unwrap();
+        let mut text = String::new();
+        for i in 0..400 {
+            text.push_str(["ushers ", "his ", "x://y ", "longer literal here ", "zz", "h", "e"][i % 7]);
+            for n in [100, 171, 172, 173, 300, 301, 343, 344, 345, 346, 347, 700, 1001, text.len()] {
+                let hay = &text.as_bytes()[..n.min(text.len())];
+                let (mut one, mut two) = (Vec::new(), Vec::new());
+                u.run(hay, |e, ids| one.push((e, ids.to_vec())));
+                u.run_unanchored(hay, |e, ids| two.push((e, ids.to_vec())));
+                assert_eq!(one, two);
+            }
+        }
     }
 }

@@ -57,10 +57,10 @@ pub(crate) struct Branch {
 impl Phrase {
     /// Whether alternative `branch`, triggered at word `word`, can match, given where the gate
     /// literals occur (word indices per gate, ascending).
-    pub(crate) fn viable(&self, branch: usize, word: usize, gates: &[Vec<u32>]) -> bool {
+    pub(crate) fn viable(&self, branch: usize, word: usize, gates: &Gates) -> bool {
         let Some(b) = self.branches.get(branch) else { return true };
         b.gates.iter().all(|&id| {
-            let at = gates.get(id).map_or(&[][..], Vec::as_slice);
+            let at = gates.of(id);
             match b.words {
                 // The first occurrence at or after the trigger word must be within the span.
                 Some(span) => {
@@ -91,6 +91,10 @@ pub(crate) struct LitDfa {
     /// Pattern id → range of `acts`: what it means (a literal may mean several things).
     spans: Vec<(u32, u32)>,
     acts: Vec<Act>,
+    /// Per literal-reporting state: the range of `state_acts` holding what all its literals
+    /// mean, in the order a walk reports them, so a reached state costs one lookup.
+    by_state: Vec<(u32, u32)>,
+    state_acts: Vec<Act>,
 }
 
 impl LitDfa {
@@ -126,7 +130,29 @@ impl LitDfa {
             flat.extend(a);
             spans.push((from, u32::try_from(flat.len()).map_err(|e| e.to_string())?));
         }
-        Ok(LitDfa { dfa, spans, acts: flat })
+        let mut by_state = Vec::new();
+        let mut state_acts: Vec<Act> = Vec::new();
+        for ids in dfa.reporting() {
+            let from = u32::try_from(state_acts.len()).map_err(|e| e.to_string())?;
+            for &pid in ids {
+                let (a, e) = spans.get(pid as usize).copied().unwrap_or((0, 0));
+                state_acts.extend_from_slice(flat.get(a as usize..e as usize).unwrap_or(&[]));
+            }
+            by_state.push((from, u32::try_from(state_acts.len()).map_err(|e| e.to_string())?));
+        }
+        Ok(LitDfa { dfa, spans, acts: flat, by_state, state_acts })
+    }
+
+    /// What reaching special state `state` in a [`Dense::walk_each`] walk means.
+    #[inline]
+    fn state_acts(&self, state: u32) -> &[Act] {
+        let (a, e) = self.by_state.get(self.dfa.special_index(state)).copied().unwrap_or((0, 0));
+        self.state_acts.get(a as usize..e as usize).unwrap_or(&[])
+    }
+
+    #[cfg(test)]
+    pub(crate) fn walk_all(&self, hay: &[u8], starts: &[u32], out: &mut Vec<(u32, u32)>) {
+        self.dfa.walk_each(hay, starts, out);
     }
 
     /// Reports every literal that starts at `at` in `hay`.
@@ -158,6 +184,8 @@ pub(crate) enum Cue {
     Rot13,
     Licence,
     PoBox,
+    /// A phrase that introduces a name ("my name is", "dear", "regards", …).
+    Name,
 }
 
 const CUE_LITS: &[(&str, Cue)] = &[
@@ -172,6 +200,28 @@ const CUE_LITS: &[(&str, Cue)] = &[
     ("icen", Cue::Licence),
     ("dl", Cue::Licence),
     ("box", Cue::PoBox),
+    // The literal part of each name cue, as the normalised view spells it: lower case, a
+    // whitespace run as one space or line break, except for the vertical tab, which the
+    // pattern's `\s` matches and the normalised view keeps; "name" is followed by `\s*:`.
+    ("my name", Cue::Name),
+    ("name:", Cue::Name),
+    ("name ", Cue::Name),
+    ("name\n", Cue::Name),
+    ("name\x0b", Cue::Name),
+    ("named", Cue::Name),
+    ("call me", Cue::Name),
+    ("dear", Cue::Name),
+    ("sincerely", Cue::Name),
+    ("regards", Cue::Name),
+    ("thanks", Cue::Name),
+    ("cheers", Cue::Name),
+    ("signed", Cue::Name),
+    ("best,", Cue::Name),
+    ("spoke to", Cue::Name),
+    ("spoke with", Cue::Name),
+    ("ask for", Cue::Name),
+    ("patient", Cue::Name),
+    ("written by", Cue::Name),
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -252,7 +302,7 @@ impl CueScan {
 
     pub(crate) fn scan(&self, hay: &str) -> Found {
         let mut f = Found { raw: vec![false; self.raw_rules], ..Found::default() };
-        self.dfa.run(hay.as_bytes(), |end, ids| {
+        self.dfa.run_unanchored(hay.as_bytes(), |end, ids| {
             for &pid in ids {
                 let pid = pid as usize;
                 for lit in self.lits.get(pid).map_or(&[][..], Vec::as_slice) {
@@ -596,6 +646,50 @@ pub(crate) struct Trig {
     pub word: u32,
 }
 
+/// Per gate: the word indices at which one of its literals starts, ascending; all lists in one
+/// buffer (a scan sees a few hundred gate words spread over a hundred gates).
+#[derive(Default)]
+pub(crate) struct Gates {
+    /// Gate `g`'s words are `words[ends[g - 1]..ends[g]]`.
+    ends: Vec<u32>,
+    words: Vec<u32>,
+}
+
+impl Gates {
+    /// Builds the lists from `(gate, word)` pairs in word order, without repeats.
+    fn collect(count: usize, pairs: &[(u32, u32)]) -> Gates {
+        let mut ends = vec![0u32; count];
+        for &(g, _) in pairs {
+            if let Some(n) = ends.get_mut(g as usize) {
+                *n += 1;
+            }
+        }
+        let mut total = 0;
+        for e in &mut ends {
+            total += *e;
+            *e = total;
+        }
+        // Fill each list from its end backwards, so the cursors finish at the starts.
+        let mut next = ends.clone();
+        let mut words = vec![0u32; pairs.len()];
+        for &(g, w) in pairs.iter().rev() {
+            if let Some(n) = next.get_mut(g as usize) {
+                *n -= 1;
+                if let Some(slot) = words.get_mut(*n as usize) {
+                    *slot = w;
+                }
+            }
+        }
+        Gates { ends, words }
+    }
+
+    pub(crate) fn of(&self, g: usize) -> &[u32] {
+        let from = g.checked_sub(1).and_then(|p| self.ends.get(p)).map_or(0, |&e| e as usize);
+        let to = self.ends.get(g).map_or(from, |&e| e as usize);
+        self.words.get(from..to).unwrap_or(&[])
+    }
+}
+
 /// Candidate positions of the rules of one view, found by one of the walks below.
 #[derive(Default)]
 pub(crate) struct Candidates {
@@ -603,7 +697,7 @@ pub(crate) struct Candidates {
     /// normalised view.
     pub at: Vec<Trig>,
     /// Per gate: the word indices at which one of its literals starts, ascending.
-    pub gates: Vec<Vec<u32>>,
+    pub gates: Gates,
     /// (profanity word, position) on the folded view.
     pub words: Vec<(usize, usize)>,
 }
@@ -611,26 +705,27 @@ pub(crate) struct Candidates {
 impl Builtin {
     /// Walks the word automaton at every word start of the folded view.
     pub(crate) fn fold_candidates(&self, text: &str, word_starts: &[u32]) -> Candidates {
-        let mut c = Candidates {
-            gates: vec![Vec::new(); self.gate_count],
-            at: Vec::with_capacity(word_starts.len()),
-            ..Candidates::default()
-        };
-        let hay = text.as_bytes();
-        for (wi, &p) in word_starts.iter().enumerate() {
-            let wi = u32::try_from(wi).unwrap_or(u32::MAX);
-            self.words.walk(hay, p as usize, |a| match a {
-                Act::Trigger(rule, branch) => c.at.push(Trig { rule, branch, pos: p, word: wi }),
-                Act::Gate(g) => {
-                    if let Some(list) = c.gates.get_mut(g) {
-                        if list.last() != Some(&wi) {
-                            list.push(wi);
+        let mut c = Candidates { at: Vec::with_capacity(word_starts.len()), ..Candidates::default() };
+        let mut reached = Vec::with_capacity(word_starts.len() * 2);
+        let mut gate_words: Vec<(u32, u32)> = Vec::with_capacity(word_starts.len());
+        self.words.dfa.walk_each(text.as_bytes(), word_starts, &mut reached);
+        for (wi, state) in reached {
+            let p = word_starts.get(wi as usize).copied().unwrap_or(0);
+            for &a in self.words.state_acts(state) {
+                match a {
+                    Act::Trigger(rule, branch) => c.at.push(Trig { rule, branch, pos: p, word: wi }),
+                    Act::Gate(g) => {
+                        let g = u32::try_from(g).unwrap_or(u32::MAX);
+                        // One word may reach a gate through several literals: list it once.
+                        if !gate_words.iter().rev().take_while(|&&(_, w)| w == wi).any(|&(h, _)| h == g) {
+                            gate_words.push((g, wi));
                         }
                     }
+                    Act::Word(w) => c.words.push((w, p as usize)),
                 }
-                Act::Word(w) => c.words.push((w, p as usize)),
-            });
+            }
         }
+        c.gates = Gates::collect(self.gate_count, &gate_words);
         c
     }
 

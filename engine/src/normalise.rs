@@ -507,37 +507,60 @@ fn finish_token(out: &mut [u8], starts: &mut [u32], ts: usize, o: usize, has_let
     }
 }
 
+/// The first position at or after `j` that holds no lower-case ASCII letter, eight bytes at a
+/// time: a word is usually found in one step.
+#[inline]
+fn lower_end(bytes: &[u8], mut j: usize) -> usize {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(c) = bytes.get(j..j + 8) {
+        let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        let y = x & LOW7;
+        // Per byte, without carries between bytes: the high bit of `y + 0x1f` says `>= b'a'`,
+        // that of `y + 0x05` says `>= b'{'`, and `x`'s own high bit marks non-ASCII.
+        let lower = (y + 0x1f1f_1f1f_1f1f_1f1f) & !(y + 0x0505_0505_0505_0505) & !x & HIGH;
+        let other = !lower & HIGH;
+        if other != 0 {
+            return j + other.trailing_zeros() as usize / 8;
+        }
+        j += 8;
+    }
+    while bytes.get(j).is_some_and(u8::is_ascii_lowercase) {
+        j += 1;
+    }
+    j
+}
+
 /// The run of plain words starting at `i`: lower-case ASCII words separated by single spaces,
 /// each ending where the folded view ends it too (not at a digit, symbol, apostrophe or
 /// non-ASCII character that would continue or change the token). Such a run folds to itself.
-/// Returns the run's end (`i` when the first word is not plain) and appends the position of
-/// every separator inside it to `spaces`.
-fn plain_run(bytes: &[u8], i: usize, spaces: &mut Vec<usize>) -> usize {
+/// Calls `word(start, end)` for each of its words and returns the run's end (`i` when the first
+/// word is not plain).
+#[inline]
+fn plain_run(bytes: &[u8], i: usize, mut word: impl FnMut(usize, usize)) -> usize {
     let mut j = i;
-    let mut end = i;
-    let kept = spaces.len();
+    let mut ws = i;
     loop {
-        while bytes.get(j).is_some_and(u8::is_ascii_lowercase) {
-            j += 1;
-        }
+        j = lower_end(bytes, j);
         match bytes.get(j) {
             Some(&c) if c >= 0x80 || FOLD_CLASS[c as usize] & W_CONT != 0 => break,
             Some(b'\'') if bytes.get(j + 1).is_some_and(u8::is_ascii_alphabetic) => break,
             _ => {}
         }
-        end = j;
+        word(ws, j);
         if bytes.get(j) == Some(&b' ') && bytes.get(j + 1).is_some_and(u8::is_ascii_lowercase) {
-            spaces.push(j);
             j += 1;
+            ws = j;
         } else {
-            return end;
+            return j;
         }
     }
-    // The last word is not plain: give back the separator in front of it.
-    if spaces.len() > kept && spaces.last().is_some_and(|&sp| sp >= end) {
-        spaces.pop();
+    // The last word is not plain: the run ends before the separator in front of it.
+    if ws > i {
+        ws - 1
+    } else {
+        i
     }
-    end
 }
 
 /// Builds the folded view from a normalised one in one pass over its bytes.
@@ -553,7 +576,6 @@ pub fn fold(n: &Normalised) -> Folded {
     let mut words: Vec<u32> = Vec::with_capacity(len / 4 + 1);
     let mut singles = 0usize;
     let mut single_run = false;
-    let mut spaces: Vec<usize> = Vec::new();
 
     let mut i = 0;
     'tokens: loop {
@@ -581,29 +603,28 @@ pub fn fold(n: &Normalised) -> Folded {
             out.push(b' ');
             starts.push(sst[i]);
         }
-        // Most prose is plain words: copy a whole run of them at once, then fix the offsets of
-        // its separators (a separator maps to the word after it) and note where words start.
-        spaces.clear();
-        let re = plain_run(&bytes[..len], i, &mut spaces);
+        // Most prose is plain words: find a whole run of them, note where its words start,
+        // copy it at once, then fix the offsets of its separators (a separator maps to the word
+        // after it).
+        let o0 = out.len();
+        let first_word = words.len();
+        let re = plain_run(&bytes[..len], i, |ws, we| {
+            words.push(offset(o0 + ws - i));
+            if we - ws == 1 {
+                singles += 1;
+                single_run |= singles >= 3;
+            } else {
+                singles = 0;
+            }
+        });
         if re > i {
-            let o0 = out.len();
             out.extend_from_slice(&bytes[i..re]);
             starts.extend_from_slice(&sst[i..re]);
-            let mut ws = i;
-            for we in spaces.iter().copied().chain(std::iter::once(re)) {
-                words.push(offset(o0 + ws - i));
-                if we - ws == 1 {
-                    singles += 1;
-                    single_run |= singles >= 3;
-                } else {
-                    singles = 0;
+            for &q in words.get(first_word + 1..).unwrap_or(&[]) {
+                let q = q as usize;
+                if let (Some(slot), Some(&next)) = (starts.get_mut(q - 1), sst.get(i + q - o0)) {
+                    *slot = next;
                 }
-                if we < re {
-                    if let (Some(slot), Some(&next)) = (starts.get_mut(o0 + we - i), sst.get(we + 1)) {
-                        *slot = next;
-                    }
-                }
-                ws = we + 1;
             }
             i = re;
             continue;
@@ -779,6 +800,23 @@ mod tests {
         assert_eq!(folded("i-g-n-o-r-e the rules"), "ignore the rules");
         assert_eq!(folded("i.g.n.o.r.e, don't!"), "ignore dont");
         assert_eq!(folded("call 555 1234"), "call 555 1234");
+    }
+
+    #[test]
+    fn lower_end_finds_the_first_other_byte() {
+        for text in ["", "abc", "abcdefgh", "abcdefghijklmnopq", "abcdefgh{ij", "ab`cd", "abcdefgzA", "abcdefghé"] {
+            let b = text.as_bytes();
+            for from in 0..=b.len() {
+                let slow = from + b[from..].iter().take_while(|c| c.is_ascii_lowercase()).count();
+                assert_eq!(lower_end(b, from), slow, "{text} {from}");
+            }
+        }
+        for b in 0..=255u8 {
+            let mut v = vec![b'a'; 9];
+            v[3] = b;
+            let want = if b.is_ascii_lowercase() { 9 } else { 3 };
+            assert_eq!(lower_end(&v, 0), want, "{b}");
+        }
     }
 
     #[test]

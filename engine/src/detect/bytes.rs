@@ -74,7 +74,7 @@ pub(crate) struct NumberRun {
 /// per-entity patterns only ever look at a few short slices instead of the whole text.
 pub(crate) fn number_runs(text: &str) -> Vec<NumberRun> {
     let b = text.as_bytes();
-    let mut runs = Vec::new();
+    let mut runs = Vec::with_capacity(16);
     let mut from = 0;
     while let Some(d) = find_digit(b, from) {
         // A run may open with '+' or '(' right before its first digit.

@@ -60,9 +60,9 @@ impl std::hash::Hasher for Fnv {
 
 pub(crate) type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
 
-/// Calls `f` with `w` lower-cased, without allocating for short ASCII words.
+/// Calls `f` with `w` lower-cased, without allocating for short ASCII text.
 pub(crate) fn with_lowercase<R>(w: &str, f: impl FnOnce(&str) -> R) -> R {
-    let mut buf = [0u8; 32];
+    let mut buf = [0u8; 64];
     if w.len() <= buf.len() && w.is_ascii() {
         let b = &mut buf[..w.len()];
         b.copy_from_slice(w.as_bytes());

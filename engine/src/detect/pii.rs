@@ -201,11 +201,12 @@ const STREET_PREFIXES: &[&str] = &[
 /// number, or a street prefix a few words earlier.
 fn street_word_before(text: &str, s: usize) -> bool {
     let (ws, _) = window(text, s.saturating_sub(60), s);
-    let before = text.get(ws..s).unwrap_or("").to_lowercase();
-    let mut words = before.split_whitespace().rev();
-    let last = words.next().unwrap_or("");
-    STREET_SUFFIXES.iter().any(|x| last.ends_with(x))
-        || std::iter::once(last).chain(words.take(4)).any(|w| STREET_PREFIXES.contains(&w))
+    super::with_lowercase(text.get(ws..s).unwrap_or(""), |before| {
+        let mut words = before.split_whitespace().rev();
+        let last = words.next().unwrap_or("");
+        STREET_SUFFIXES.iter().any(|x| last.ends_with(x))
+            || std::iter::once(last).chain(words.take(4)).any(|w| STREET_PREFIXES.contains(&w))
+    })
 }
 
 fn window(text: &str, s: usize, e: usize) -> (usize, usize) {
@@ -223,7 +224,7 @@ fn window(text: &str, s: usize, e: usize) -> (usize, usize) {
 /// `found` says which cues the normalised view holds (see [`crate::matcher::Cue`]).
 pub(crate) fn detect(text: &str, found: &Found, out: &mut Vec<Hit>) {
     let Some(r) = res() else { return };
-    let mut taken: Vec<(usize, usize)> = Vec::new();
+    let mut taken: Vec<(usize, usize)> = Vec::with_capacity(16);
     let add = |out: &mut Vec<Hit>, taken: &mut Vec<(usize, usize)>, sev, s, e, pat: &'static str, ent: &'static str| {
         if s >= e || taken.iter().any(|&t| overlaps(t, (s, e))) {
             return;
