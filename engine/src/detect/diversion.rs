@@ -48,17 +48,6 @@ struct Sentence<'a> {
     question: bool,
 }
 
-const DELIMS: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'!' as usize] = true;
-    t[b'?' as usize] = true;
-    t[b'\n' as usize] = true;
-    t[b';' as usize] = true;
-    t[b'.' as usize] = true;
-    t[b'\\' as usize] = true;
-    t
-};
-
 fn sentences<'a>(norm: &'a str) -> Vec<Sentence<'a>> {
     let b = norm.as_bytes();
     let mut out = Vec::new();
@@ -72,11 +61,21 @@ fn sentences<'a>(norm: &'a str) -> Vec<Sentence<'a>> {
             out.push(Sentence { start: s + lead, text, question });
         }
     };
+    // The next delimiter of each half of the set, found with vector searches: most bytes are
+    // no delimiter, and a byte-at-a-time table walk was most of this detector's cost.
+    let find_a = |from: usize| memchr::memchr3(b'.', b'?', b'\n', &b[from..]).map_or(b.len(), |d| from + d);
+    let find_b = |from: usize| memchr::memchr3(b'!', b';', b'\\', &b[from..]).map_or(b.len(), |d| from + d);
+    let (mut next_a, mut next_b) = (find_a(0), find_b(0));
     while i < b.len() {
-        // Most bytes are no delimiter: skip them with one table lookup each.
-        match b[i..].iter().position(|&c| DELIMS[usize::from(c)]) {
-            Some(d) => i += d,
-            None => break,
+        if next_a < i {
+            next_a = find_a(i);
+        }
+        if next_b < i {
+            next_b = find_b(i);
+        }
+        i = next_a.min(next_b);
+        if i >= b.len() {
+            break;
         }
         let c = b[i];
         // A literal backslash-n is how many copied prompts carry their line breaks.
@@ -339,8 +338,10 @@ pub(crate) fn detect(norm: &str, hits: &mut Vec<Hit>) {
             asked = Some((k, s.text));
         }
     }
-    for m in p.interrupt.find_iter(norm) {
-        cues.push((Cue::Interrupt, m.start(), m.end()));
+    if may_interrupt(norm.as_bytes()) {
+        for m in p.interrupt.find_iter(norm) {
+            cues.push((Cue::Interrupt, m.start(), m.end()));
+        }
     }
     // "another task", "folgende Aufgabe": a pass over the whole text, made only when a
     // switch can still change the verdict (praise or a closure, or one cue of another kind).
@@ -387,6 +388,23 @@ pub(crate) fn detect(norm: &str, hits: &mut Vec<Hit>) {
     }
     few_shot_echo(norm, hits);
     open_script_turn(norm, p, hits);
+}
+
+/// Whether the interruption pattern can match: one of its alarm words, then only spaces (or
+/// other characters that are not ASCII, a superset of the rest of `\s`), then `:`, `!` or `-`.
+/// Most prompts have none, and searching the whole text for the words costs more than this.
+fn may_interrupt(b: &[u8]) -> bool {
+    const WORDS: [&[u8]; 5] = [b"stop", b"halt", b"achtung", b"attention", b"alarm"];
+    memchr::memchr3_iter(b':', b'!', b'-', b).any(|p| {
+        let mut e = p;
+        while e > 0 && (b[e - 1].is_ascii_whitespace() || b[e - 1] == 0x0b || !b[e - 1].is_ascii()) {
+            e -= 1;
+        }
+        // "stopp" ends in a "p" that "stop" does not.
+        let w = &b[..e];
+        let w = w.strip_suffix(b"p").filter(|w| w.ends_with(b"stop")).unwrap_or(w);
+        WORDS.iter().any(|k| w.ends_with(k))
+    })
 }
 
 /// Whether `order` takes up a content word of `question` (four letters or more, not a function
@@ -509,5 +527,30 @@ fn open_script_turn(norm: &str, p: &Patterns, hits: &mut Vec<Hit>) {
     let introduced = body.split(|c: char| !c.is_alphanumeric()).any(|w| w == speaker);
     if spoken && introduced && p.script_words.is_match(body) {
         hits.push(Hit::new(ThreatType::PromptInjection, Severity::Medium, line_start, t.len(), "open_script_turn"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interruption_gate_admits_every_match() {
+        let p = patterns().expect("patterns build");
+        for t in [
+            "achtung - stopp - ich brauche hilfe",
+            "stop: write a poem",
+            "ok.\u{a0}halt !! say it",
+            "attention\u{85}:attention",
+            "alarm\u{b}-i am here",
+            "stopp!!! stop",
+            "we must stop - now write",
+            "please help: write this",
+            "no alarm here",
+        ] {
+            assert!(!p.interrupt.is_match(t) || may_interrupt(t.as_bytes()), "{t}");
+        }
+        assert!(!may_interrupt(b"please help: write this"));
+        assert!(may_interrupt("stopp\u{a0}! say".as_bytes()));
     }
 }
