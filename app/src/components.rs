@@ -114,3 +114,19 @@ pub fn SecretBox(label: String, value: String, testid: &'static str) -> impl Int
         </div>
     }
 }
+
+/// A select over fixed `(value, label)` options with one selected.
+#[component]
+pub fn Choice(
+    name: String,
+    selected: String,
+    options: Vec<(&'static str, &'static str)>,
+    #[prop(optional)] id: Option<String>,
+    #[prop(optional)] label: Option<String>,
+) -> impl IntoView {
+    view! {
+        <select name=name id=id aria-label=label>
+            {options.into_iter().map(|(value, text)| view! { <option value=value selected=selected == value>{text}</option> }).collect_view()}
+        </select>
+    }
+}

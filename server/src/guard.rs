@@ -348,14 +348,7 @@ async fn save_settings(
     proxy: store::proxies::Proxy,
     settings: store::proxies::ProxySettings,
 ) -> Result<store::proxies::Proxy, GuardError> {
-    let input = store::proxies::ProxyInput {
-        name: proxy.name,
-        provider: proxy.provider,
-        base_url: proxy.base_url,
-        provider_key: None,
-        settings,
-    };
-    let updated = state.store.update_proxy(&proxy.org_id, &proxy.id, input, &state.master).await.map_err(|e| {
+    let updated = state.store.update_proxy_settings(&proxy.org_id, &proxy.id, &settings).await.map_err(|e| {
         tracing::error!(error = %e, "could not save proxy settings");
         GuardError::Internal
     })?;

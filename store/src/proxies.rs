@@ -445,6 +445,24 @@ impl Store {
         self.get_proxy(org_id, proxy_id).await
     }
 
+    /// Replaces only a proxy's settings (name, upstream and key stay as they
+    /// are), for the settings pages and the guard API's settings routes.
+    pub async fn update_proxy_settings(&self, org_id: &str, proxy_id: &str, settings: &ProxySettings) -> Result<Proxy> {
+        let settings = serde_json::to_string(settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let result = sqlx::query("UPDATE proxies SET settings = $1, updated_at = $2 WHERE org_id = $3 AND id = $4")
+            .bind(&settings)
+            .bind(now_ms())
+            .bind(org_id)
+            .bind(proxy_id)
+            .execute(self.pool())
+            .await?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::NotFound("proxy"));
+        }
+        self.bump_config_version().await?;
+        self.get_proxy(org_id, proxy_id).await
+    }
+
     pub async fn get_proxy(&self, org_id: &str, proxy_id: &str) -> Result<Proxy> {
         let row: Option<ProxyRow> =
             sqlx::query_as(&format!("SELECT {PROXY_COLUMNS} FROM proxies WHERE org_id = $1 AND id = $2"))

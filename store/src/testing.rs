@@ -92,3 +92,30 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.path);
     }
 }
+
+/// Declares each listed `async fn name(store: Store)` test twice: as
+/// `sqlite::name` on a fresh SQLite file and as `postgres::name` on a fresh
+/// Postgres database, so every store test runs on both backends.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let (store, _dir) = $crate::testing::sqlite_store().await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let store = $crate::testing::postgres_store().await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+    };
+}

@@ -22,30 +22,7 @@ fn mock_proxy(name: &str) -> ProxyInput {
     }
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let (store, _dir) = store::testing::sqlite_store().await;
-                    super::$name(store).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let store = store::testing::postgres_store().await;
-                    super::$name(store).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+store::on_both_backends!(
     orgs_users_and_memberships,
     api_keys_lifecycle,
     api_keys_are_tenant_scoped,
@@ -220,13 +197,7 @@ mod challenge_tests {
     use super::*;
     use store::challenges::{ChallengeStatus, NewChallenge};
 
-    macro_rules! both {
-        ($($name:ident),*) => {
-            mod sqlite { $( #[tokio::test] async fn $name() { let (s, _d) = store::testing::sqlite_store().await; super::$name(s).await; } )* }
-            mod postgres { $( #[tokio::test] async fn $name() { super::$name(store::testing::postgres_store().await).await; } )* }
-        };
-    }
-    both!(challenges_verify_once_and_grant_until_expiry, challenge_stats_count_each_outcome);
+    store::on_both_backends!(challenges_verify_once_and_grant_until_expiry, challenge_stats_count_each_outcome);
 
     async fn challenges_verify_once_and_grant_until_expiry(store: Store) {
         let org = store.create_org("C").await.unwrap();

@@ -7,14 +7,11 @@ use store::guard_scans::GuardScan;
 use store::threats::{ThreatFilter, ThreatSource};
 use store::{Store, StoreError};
 
-macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test] async fn $name() { let (s, _d) = store::testing::sqlite_store().await; super::$name(s).await; } )* }
-        mod postgres { $( #[tokio::test] async fn $name() { super::$name(store::testing::postgres_store().await).await; } )* }
-    };
-}
-
-both!(threats_list_flagged_traffic_newest_first, threats_filter_by_action_and_type, threat_stats_count_per_day);
+store::on_both_backends!(
+    threats_list_flagged_traffic_newest_first,
+    threats_filter_by_action_and_type,
+    threat_stats_count_per_day
+);
 
 const DAY: i64 = 24 * 3600 * 1000;
 /// A fixed day, so bucket arithmetic is checked against known numbers.

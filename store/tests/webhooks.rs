@@ -18,30 +18,7 @@ fn endpoint(url: &str) -> WebhookEndpointInput {
     WebhookEndpointInput { url: url.into(), description: "alerts".into(), secret: None }
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let (store, _dir) = store::testing::sqlite_store().await;
-                    super::$name(store).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let store = store::testing::postgres_store().await;
-                    super::$name(store).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+store::on_both_backends!(
     endpoints_are_validated_and_tenant_scoped,
     outbox_fans_out_in_the_event_transaction,
     claims_lease_retry_and_settle,

@@ -165,6 +165,21 @@ mod server {
         (backend.config_changed)();
     }
 
+    /// Loads a proxy's settings, lets `edit` change them (refusing with its
+    /// error leaves them as they were), stores them and reloads the proxy path.
+    pub async fn edit_proxy_settings(
+        org_id: &str,
+        proxy_id: &str,
+        edit: impl FnOnce(&mut ProxySettings, &store::crypto::MasterKey) -> Result<(), AppError>,
+    ) -> Result<store::proxies::Proxy, AppError> {
+        let backend = backend()?;
+        let mut settings = backend.store.get_proxy(org_id, proxy_id).await?.settings;
+        edit(&mut settings, &backend.master)?;
+        let updated = backend.store.update_proxy_settings(org_id, proxy_id, &settings).await?;
+        notify(&backend);
+        Ok(updated)
+    }
+
     pub fn validate_email(email: &str) -> Result<String, AppError> {
         let e = email.trim();
         let ok = e.len() <= 254

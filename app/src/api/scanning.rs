@@ -165,20 +165,11 @@ mod server {
         proxy_id: &str,
         change: impl FnOnce(&ScanSettings) -> Result<ScanChange, AppError>,
     ) -> Result<ScanView, AppError> {
-        let backend = crate::api::server::backend()?;
-        let proxy = backend.store.get_proxy(org_id, proxy_id).await?;
-        let mut settings = proxy.settings.clone();
-        let change = change(&settings.scanning)?;
-        settings.scanning.apply(change).map_err(|e| AppError::Invalid(e.0))?;
-        let input = store::proxies::ProxyInput {
-            name: proxy.name,
-            provider: proxy.provider,
-            base_url: proxy.base_url,
-            provider_key: None,
-            settings,
-        };
-        let updated = backend.store.update_proxy(org_id, proxy_id, input, &backend.master).await?;
-        crate::api::server::notify(&backend);
+        let updated = crate::api::server::edit_proxy_settings(org_id, proxy_id, |settings, _| {
+            let change = change(&settings.scanning)?;
+            settings.scanning.apply(change).map_err(|e| AppError::Invalid(e.0))
+        })
+        .await?;
         Ok(view_of(&updated))
     }
 

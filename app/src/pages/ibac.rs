@@ -11,7 +11,7 @@ use crate::api::ibac::{
 };
 use crate::api::{take_created_key, CreatedKey};
 use crate::chart::{Series, StackedBars};
-use crate::components::{action_error, Console, ErrorNote, SecretBox};
+use crate::components::{action_error, Choice, Console, ErrorNote, SecretBox};
 
 /// Days of challenge history the pages chart.
 const DAYS: u32 = 14;
@@ -166,7 +166,7 @@ fn SettingsForm(v: IbacView, update: ServerAction<UpdateIbacSettings>) -> impl I
                                 <tr>
                                     <td><label for=on.clone()>{c.label}</label>" "<span class="mono muted">{c.name.clone()}</span></td>
                                     <td><input type="checkbox" id=on.clone() name=on value="on" checked=c.enabled/></td>
-                                    <td><ActionSelect name=action selected=c.action label=format!("Action for {}", c.name)/></td>
+                                    <td><Choice name=action selected=c.action options=ACTIONS.to_vec() label=format!("Action for {}", c.name)/></td>
                                     <td><input type="number" name=threshold.clone() aria-label=format!("Threshold for {}", c.name)
                                         min="0" max="1" step="0.05" value=c.threshold.to_string() required/></td>
                                 </tr>
@@ -192,15 +192,6 @@ fn SettingsForm(v: IbacView, update: ServerAction<UpdateIbacSettings>) -> impl I
                 </div>
             </ActionForm>
         </section>
-    }
-}
-
-#[component]
-fn ActionSelect(name: String, selected: String, label: String, #[prop(optional)] id: Option<String>) -> impl IntoView {
-    view! {
-        <select name=name id=id aria-label=label>
-            {ACTIONS.into_iter().map(|(value, text)| view! { <option value=value selected=selected == value>{text}</option> }).collect_view()}
-        </select>
     }
 }
 
@@ -257,7 +248,7 @@ fn CustomCategories(
                 <label for="cat-threshold">"Threshold (0–1)"</label>
                 <input id="cat-threshold" name="threshold" type="number" min="0" max="1" step="0.05" value="0.6" required/>
                 <label for="cat-action">"Action"</label>
-                <ActionSelect name="action".into() id="cat-action".into() selected="challenge_required".into() label="Action".into()/>
+                <Choice name="action".into() id="cat-action".into() selected="challenge_required".into() options=ACTIONS.to_vec()/>
                 <label for="cat-message">"Message to the end user"</label>
                 <input id="cat-message" name="message" maxlength="300" placeholder="optional — “Authentication required to access loyalty_points.” by default"/>
                 <button type="submit" class="primary">"Save category"</button>

@@ -2,20 +2,14 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{get_proxy, list_proxies, CreateProxy, ProxyRow, UpdateProxy};
-use crate::components::{action_error, Console, ErrorNote, Time};
+use crate::components::{action_error, Choice, Console, ErrorNote, Time};
 
 /// The provider choices, shared by the create and edit forms.
 #[component]
 fn ProviderSelect(#[prop(optional)] selected: Option<String>) -> impl IntoView {
     let selected = selected.unwrap_or_else(|| "mock".into());
-    let options = [("mock", "Built-in mock LLM"), ("openai", "OpenAI-compatible"), ("anthropic", "Anthropic")];
-    view! {
-        <select id="provider" name="provider">
-            {options.into_iter().map(|(value, label)| {
-                view! { <option value=value selected=selected == value>{label}</option> }
-            }).collect_view()}
-        </select>
-    }
+    let options = vec![("mock", "Built-in mock LLM"), ("openai", "OpenAI-compatible"), ("anthropic", "Anthropic")];
+    view! { <Choice name="provider".into() id="provider".into() selected options/> }
 }
 
 #[component]

@@ -9,7 +9,7 @@ use crate::api::scanning::{
     get_scan_settings, DeleteScanPattern, PlaygroundResult, SaveScanPattern, ScanPlayground, ScanView,
     UpdateScanSettings, ACTIONS, LEVELS, PII_MODES, SEVERITIES,
 };
-use crate::components::{action_error, Console, ErrorNote};
+use crate::components::{action_error, Choice, Console, ErrorNote};
 
 #[component]
 pub fn ScanSettings() -> impl IntoView {
@@ -39,21 +39,6 @@ pub fn ScanSettings() -> impl IntoView {
             {action_error(update.value())}
             {move || matches!(update.value().get(), Some(Ok(_))).then(|| view! { <p class="ok" role="status">"Saved."</p> })}
         </Console>
-    }
-}
-
-#[component]
-fn Choice(
-    name: String,
-    selected: String,
-    options: Vec<(&'static str, &'static str)>,
-    #[prop(optional)] id: Option<String>,
-    #[prop(optional)] label: Option<String>,
-) -> impl IntoView {
-    view! {
-        <select name=name id=id aria-label=label>
-            {options.into_iter().map(|(value, text)| view! { <option value=value selected=selected == value>{text}</option> }).collect_view()}
-        </select>
     }
 }
 
