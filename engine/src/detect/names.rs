@@ -3,7 +3,8 @@
 
 use super::{with_lowercase, FnvBuild, Hit};
 use crate::types::{Severity, ThreatType};
-use regex::Regex;
+use regex_automata::meta::Regex;
+use regex_automata::{Anchored, Input, Span};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -93,26 +94,97 @@ const NOT_NAMES: &[&str] = &[
     "Just",
 ];
 
+/// The honorifics of the honorific pattern, each an upper-case ASCII letter and lower-case ones.
+const HONORIFICS: &str = "Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Herr|Frau|Sr|Sra|Sig|Mister";
+
+/// The literal part of each name cue, as the cue pattern spells it but for the case of its first
+/// letter. Each needs whitespace and a capitalised word after it.
+const CUE_WORDS: &[&[u8]] = &[
+    b"my name is",
+    b"my name's",
+    b"named",
+    b"call me",
+    b"dear",
+    b"sincerely",
+    b"regards",
+    b"thanks",
+    b"cheers",
+    b"signed",
+    b"spoke to",
+    b"spoke with",
+    b"ask for",
+    b"patient",
+    b"written by",
+];
+
+/// The cue words the cue pattern also allows with a comma after them (`best` only with one).
+const CUE_WORDS_COMMA: &[&[u8]] = &[b"sincerely", b"regards", b"thanks", b"cheers", b"signed", b"best"];
+
 struct Res {
+    /// `\b` + an honorific + a name of up to three capitalised words or initials (group 1).
     honorific: Regex,
+    /// A name cue and whitespace + up to three capitalised words (group 1).
     cue: Regex,
     first: HashSet<&'static str, FnvBuild>,
-    /// The same names as `first`, packed into integers (see [`pack`]) in an open-addressing
-    /// table: most capitalised words of a text are looked up, and nearly all are no names.
+    /// The same names and the honorifics, packed into integers (see [`pack`]) in an
+    /// open-addressing table: every capitalised word of a text is looked up, and nearly all
+    /// are neither.
     packed: Vec<u128>,
+    /// What each key of `packed` is: [`FIRST_NAME`], [`HONORIFIC`] or both.
+    kinds: Vec<u8>,
+    /// [`NOT_NAMES`] packed as they are (not lower-cased, see [`pack_exact`]), sorted.
+    not_names: Vec<u128>,
+}
+
+const FIRST_NAME: u8 = 1;
+const HONORIFIC: u8 = 2;
+
+/// Each byte of a `u128` set to 1.
+const ONES: u128 = u128::MAX / 255;
+const HIGHS: u128 = ONES << 7;
+
+/// A word of up to 16 ASCII bytes as one integer, the bytes in order and zeros after them (0 for
+/// any other word).
+fn pack_exact(w: &[u8]) -> u128 {
+    pack_exact_at(w, 0, w.len())
+}
+
+/// The word `b[s..e]` packed as by [`pack_exact`]. Reads 16 bytes at once where the text has
+/// them, which spares a copy.
+fn pack_exact_at(b: &[u8], s: usize, e: usize) -> u128 {
+    let n = e.wrapping_sub(s);
+    if n == 0 || n > 16 {
+        return 0;
+    }
+    let x = match b.get(s..s + 16).and_then(|c| <[u8; 16]>::try_from(c).ok()) {
+        Some(c) => u128::from_le_bytes(c) & (u128::MAX >> (8 * (16 - n))),
+        None => {
+            let mut a = [0u8; 16];
+            for (d, &c) in a.iter_mut().zip(b.get(s..e).unwrap_or_default()) {
+                *d = c;
+            }
+            u128::from_le_bytes(a)
+        }
+    };
+    if x & HIGHS != 0 {
+        return 0;
+    }
+    x
 }
 
 /// A word of up to 16 ASCII bytes, lower-cased, as one integer (0 for any other word; no name
 /// packs to 0).
 fn pack(w: &[u8]) -> u128 {
-    if w.is_empty() || w.len() > 16 || !w.is_ascii() {
-        return 0;
-    }
-    let mut a = [0u8; 16];
-    for (d, s) in a.iter_mut().zip(w) {
-        *d = s.to_ascii_lowercase();
-    }
-    u128::from_le_bytes(a)
+    lower(pack_exact(w))
+}
+
+/// `x` with every byte in `A..=Z` lower-cased; every byte of `x` is ASCII.
+fn lower(x: u128) -> u128 {
+    // An ASCII byte plus at most 0x3f carries into no other byte and sets its top bit exactly
+    // when the byte is at least `A` (first sum) or above `Z` (second).
+    let at_least_a = x + ONES * u128::from(0x80 - b'A');
+    let above_z = x + ONES * u128::from(0x80 - b'Z' - 1);
+    x | ((at_least_a & !above_z & HIGHS) >> 2)
 }
 
 const PACKED_BITS: u32 = 11;
@@ -122,10 +194,11 @@ fn slot(key: u128) -> usize {
     (h >> (64 - PACKED_BITS)) as usize
 }
 
-fn packed_table(names: &HashSet<&'static str, FnvBuild>) -> Option<Vec<u128>> {
+fn packed_table(words: impl Iterator<Item = (&'static str, u8)>) -> Option<(Vec<u128>, Vec<u8>)> {
     let mut t = vec![0u128; 1 << PACKED_BITS];
-    for n in names {
-        let key = pack(n.as_bytes());
+    let mut kinds = vec![0u8; 1 << PACKED_BITS];
+    for (w, kind) in words {
+        let key = pack(w.as_bytes());
         if key == 0 {
             return None;
         }
@@ -134,8 +207,25 @@ fn packed_table(names: &HashSet<&'static str, FnvBuild>) -> Option<Vec<u128>> {
             k = (k + 1) & ((1 << PACKED_BITS) - 1);
         }
         *t.get_mut(k)? = key;
+        *kinds.get_mut(k)? |= kind;
     }
-    Some(t)
+    Some((t, kinds))
+}
+
+/// What the word with key `key` ([`pack`]) is: [`FIRST_NAME`], [`HONORIFIC`], both or neither
+/// (0).
+fn kind(r: &Res, key: u128) -> u8 {
+    let mut k = slot(key);
+    while let Some(&v) = r.packed.get(k) {
+        if v == key {
+            return r.kinds.get(k).copied().unwrap_or(0);
+        }
+        if v == 0 {
+            return 0;
+        }
+        k = (k + 1) & ((1 << PACKED_BITS) - 1);
+    }
+    0
 }
 
 /// Whether `w`, lower-cased, is a known first name.
@@ -145,38 +235,48 @@ fn is_first_name(r: &Res, w: &str) -> bool {
         // Long or non-ASCII: a few non-ASCII letters lower-case to ASCII ones (the Kelvin sign).
         return !w.is_ascii() && with_lowercase(w, |l| r.first.contains(l));
     }
-    let mut k = slot(key);
-    while let Some(&v) = r.packed.get(k) {
-        if v == key {
-            return true;
-        }
-        if v == 0 {
-            return false;
-        }
-        k = (k + 1) & ((1 << PACKED_BITS) - 1);
-    }
-    false
+    kind(r, key) & FIRST_NAME != 0
+}
+
+/// Whether `w` is one of [`NOT_NAMES`].
+fn is_not_name(r: &Res, w: &str) -> bool {
+    let key = pack_exact(w.as_bytes());
+    key != 0 && r.not_names.binary_search(&key).is_ok()
+}
+
+/// Whether `b[s..e]`, an upper-case ASCII letter and lower-case ones, is one of [`HONORIFICS`].
+fn is_honorific(r: &Res, b: &[u8], s: usize, e: usize) -> bool {
+    let key = pack(b.get(s..e).unwrap_or_default());
+    key != 0 && kind(r, key) & HONORIFIC != 0
 }
 
 fn res() -> Option<&'static Res> {
     static R: OnceLock<Option<Res>> = OnceLock::new();
     R.get_or_init(|| {
+        let packed_sorted = |words: &mut dyn Iterator<Item = &str>| {
+            let mut v: Vec<u128> = words.map(|w| pack_exact(w.as_bytes())).collect();
+            v.sort_unstable();
+            (!v.contains(&0)).then_some(v)
+        };
+        let not_names = packed_sorted(&mut NOT_NAMES.iter().copied())?;
+        let first: HashSet<&'static str, FnvBuild> = FIRST_NAMES.split_whitespace().collect();
+        let (packed, kinds) = packed_table(
+            first.iter().map(|&w| (w, FIRST_NAME)).chain(HONORIFICS.split('|').map(|w| (w, HONORIFIC))),
+        )?;
         Some(Res {
-            honorific: Regex::new(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Herr|Frau|Sr|Sra|Sig|Mister)\.?\s+((?:[A-Z][\p{Ll}'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][\p{Ll}'\-]+|[A-Z]\.)){0,2})").ok()?,
+            honorific: Regex::new(&format!(r"\b(?:{HONORIFICS})\.?\s+((?:[A-Z][\p{{Ll}}'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][\p{{Ll}}'\-]+|[A-Z]\.)){{0,2}})")).ok()?,
             cue: Regex::new(r"(?:\b(?:[Mm]y name is|[Mm]y name's|[Nn]ame\s*:|[Nn]amed|[Cc]all me|[Dd]ear|[Ss]incerely,?|[Rr]egards,?|[Tt]hanks,?|[Cc]heers,?|[Ss]igned,?|[Bb]est,|[Ss]poke (?:to|with)|[Aa]sk for|[Pp]atient|[Ww]ritten by)\s+)((?:[A-Z][\p{Ll}'\-]+)(?:\s+[A-Z][\p{Ll}'\-]+){0,2})").ok()?,
-            first: FIRST_NAMES.split_whitespace().collect(),
-            packed: Vec::new(),
-        })
-        .and_then(|mut r| {
-            r.packed = packed_table(&r.first)?;
-            Some(r)
+            packed,
+            kinds,
+            first,
+            not_names,
         })
     })
     .as_ref()
 }
 
 fn strong_cue(cue: &str) -> bool {
-    let c = cue.trim().to_ascii_lowercase();
+    let c = cue.trim().as_bytes();
     [
         "my name",
         "name",
@@ -193,13 +293,19 @@ fn strong_cue(cue: &str) -> bool {
         "written by",
     ]
     .iter()
-    .any(|s| c.starts_with(s))
+    .any(|s| c.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s.as_bytes())))
 }
 
 /// `cues`: whether the normalised view holds the literal part of a name cue (see
 /// [`crate::matcher::Cue::Name`]); without one the cue pattern cannot match.
 pub(crate) fn detect(text: &str, cues: bool, out: &mut Vec<Hit>) {
     let Some(r) = res() else { return };
+    // One pass over the capital letters finds the first names and every position where one of
+    // the two patterns can start; the patterns then run there only, anchored.
+    let mut starts = Starts::default();
+    let mut names = FirstNames { r, text, pending: None, found: Vec::new() };
+    scan(r, text, cues, &mut starts, |s, e, key| names.word(s, e, key));
+    names.finish();
     let mut taken: Vec<(usize, usize)> =
         out.iter().filter(|h| h.ty == ThreatType::Pii).map(|h| (h.start, h.end)).collect();
     let mut add = |out: &mut Vec<Hit>, sev, s: usize, e: usize, pat: &'static str| {
@@ -209,63 +315,82 @@ pub(crate) fn detect(text: &str, cues: bool, out: &mut Vec<Hit>) {
         taken.push((s, e));
         out.push(Hit::new(ThreatType::Pii, sev, s, e, pat).entity("person"));
     };
-    for c in r.honorific.captures_iter(text) {
-        if let Some(m) = c.get(1) {
-            if !NOT_NAMES.contains(&m.as_str().split_whitespace().next().unwrap_or("")) {
-                add(out, Severity::Medium, m.start(), m.end(), "person_honorific");
-            }
+    for (_, m) in matches_at(&r.honorific, text, &starts.honorifics) {
+        let name = text.get(m.range()).unwrap_or("");
+        if !is_not_name(r, name.split_whitespace().next().unwrap_or("")) {
+            add(out, Severity::Medium, m.start, m.end, "person_honorific");
         }
     }
-    let cue_hits = if cues { Some(r.cue.captures_iter(text)) } else { None };
-    for c in cue_hits.into_iter().flatten() {
-        let (Some(all), Some(m)) = (c.get(0), c.get(1)) else {
-            continue;
-        };
-        let cue = text.get(all.start()..m.start()).unwrap_or("");
-        let words: Vec<&str> = m.as_str().split_whitespace().collect();
-        let first = words.first().copied().unwrap_or("");
-        if NOT_NAMES.contains(&first) {
+    for (all, m) in matches_at(&r.cue, text, &starts.cues) {
+        let cue = text.get(all.start..m.start).unwrap_or("");
+        let first = text.get(m.range()).unwrap_or("").split_whitespace().next().unwrap_or("");
+        if is_not_name(r, first) {
             continue;
         }
-        let known = is_first_name(r, first);
-        if strong_cue(cue) || known {
-            add(out, Severity::Medium, m.start(), m.end(), "person_cue");
+        if strong_cue(cue) || is_first_name(r, first) {
+            add(out, Severity::Medium, m.start, m.end, "person_cue");
         }
     }
     // Known first name, optionally followed by a capitalised surname.
-    let words = capitalised_words(text);
-    let mut k = 0;
-    while k < words.len() {
-        let (s, e) = words[k];
-        let w = text.get(s..e).unwrap_or("");
-        if is_first_name(r, w) {
-            match words.get(k + 1) {
-                Some(&(s2, e2))
-                    if text.get(e..s2).is_some_and(|gap| gap == " ")
-                        && !NOT_NAMES.contains(&text.get(s2..e2).unwrap_or("")) =>
-                {
-                    add(out, Severity::Medium, s, e2, "person_first_last");
-                    k += 2;
-                    continue;
-                }
-                _ => add(out, Severity::Low, s, e, "person_first_name"),
-            }
-        }
-        k += 1;
+    for (sev, s, e, pat) in names.found {
+        add(out, sev, s, e, pat);
     }
 }
 
-/// Byte spans of words that start with an upper-case letter followed by lower-case letters.
-fn capitalised_words(text: &str) -> Vec<(usize, usize)> {
+/// The matches of `re` (whole match and group 1) that a search for all of them in `text` finds,
+/// given every position where one can start (`starts`, ascending): each is tried anchored, with
+/// the text before it as context for `\b`.
+fn matches_at(re: &Regex, text: &str, starts: &[usize]) -> Vec<(Span, Span)> {
+    let mut out = Vec::new();
+    if starts.is_empty() {
+        return out;
+    }
+    let mut caps = re.create_captures();
+    let mut end = 0;
+    for &s in starts {
+        if s < end {
+            continue;
+        }
+        re.search_captures(&Input::new(text).span(s..text.len()).anchored(Anchored::Yes), &mut caps);
+        if let (Some(all), Some(m)) = (caps.get_match(), caps.get_group(1)) {
+            end = all.end();
+            out.push((all.span(), m));
+        }
+    }
+    out
+}
+
+/// Where the patterns can start: every position where one matches, and a few more.
+#[derive(Default)]
+struct Starts {
+    /// For the honorific pattern, ascending.
+    honorifics: Vec<usize>,
+    /// For the cue pattern, ascending.
+    cues: Vec<usize>,
+}
+
+/// Calls `word` with the span of each word of `text` that starts with an upper-case letter
+/// followed by lower-case letters, in text order, and whether it is a known first name; notes
+/// in `starts` where the patterns can start (the cue pattern only if `cues`).
+fn scan(r: &Res, text: &str, cues: bool, starts: &mut Starts, mut word: impl FnMut(usize, usize, bool)) {
     let b = text.as_bytes();
-    let mut out = Vec::with_capacity(b.len() / 32);
     let mut i = 0;
     while i < b.len() {
         // Skip to a word start: an upper-case ASCII letter or any non-ASCII byte.
         let Some(k) = next_capital_or_non_ascii(b, i) else { break };
         i = k;
         let c = b[i];
-        let prev_alpha = i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] >= 0x80);
+        let prev = if i > 0 { b[i - 1] } else { 0 };
+        let prev_alpha = prev.is_ascii_alphanumeric() || prev >= 0x80;
+        if c < 0x80 {
+            // Where the patterns can start: an honorific at a word start is looked at below
+            // with the word.
+            if prev >= 0x80 {
+                pattern_starts(r, b, i, cues, starts);
+            } else if cues && is_space(prev) {
+                cue_starts(b, i, starts);
+            }
+        }
         if prev_alpha {
             i += 1;
             while i < b.len() && !text.is_char_boundary(i) {
@@ -281,27 +406,49 @@ fn capitalised_words(text: &str) -> Vec<(usize, usize)> {
             let mut ok = true;
             let mut j = i + 1;
             while let Some(&d) = b.get(j) {
-                if d.is_ascii_alphabetic() {
-                    ok &= d.is_ascii_lowercase();
-                } else if d != b'\'' && d != b'-' {
+                if d.is_ascii_uppercase() {
+                    ok = false;
+                    // After `-` or `'` an upper-case letter is a word start for the patterns.
+                    if !b[j - 1].is_ascii_alphabetic() {
+                        pattern_starts(r, b, j, cues, starts);
+                    }
+                } else if !d.is_ascii_lowercase() && d != b'\'' && d != b'-' {
                     break;
                 }
                 j += 1;
             }
             if b.get(j).is_none_or(|&d| d < 0x80) {
                 if ok && j - s >= 2 {
-                    out.push((s, j));
+                    // An upper-case letter and lower-case ones: lower-casing the first is enough.
+                    let key = pack_exact_at(b, s, j);
+                    let kind = if key == 0 { 0 } else { kind(r, key | 0x20) };
+                    if kind & HONORIFIC != 0 && b.get(j).is_some_and(|&d| d == b'.' || is_space(d)) {
+                        starts.honorifics.push(s);
+                    }
+                    word(s, j, kind & FIRST_NAME != 0);
                 }
                 i = j.max(i + 1);
                 continue;
             }
+            if honorific_at(r, b, s) {
+                starts.honorifics.push(s);
+            }
         }
         let mut ok = true;
         let mut first = true;
+        let mut after_mark = false;
         let mut j = i;
         for (k, ch) in text.get(i..).unwrap_or("").char_indices() {
             if ch.is_alphabetic() || (!first && (ch == '\'' || ch == '-')) {
-                ok &= if first { ch.is_uppercase() } else { !ch.is_uppercase() };
+                if first {
+                    ok = ch.is_uppercase();
+                } else if ch.is_uppercase() {
+                    ok = false;
+                    if after_mark && ch.is_ascii() {
+                        pattern_starts(r, b, i + k, cues, starts);
+                    }
+                }
+                after_mark = !ch.is_alphabetic();
                 first = false;
                 j = i + k + ch.len_utf8();
             } else {
@@ -309,15 +456,130 @@ fn capitalised_words(text: &str) -> Vec<(usize, usize)> {
             }
         }
         if ok && j - s >= 2 {
-            out.push((s, j));
+            word(s, j, is_first_name(r, text.get(s..j).unwrap_or("")));
         }
         i = j.max(i + 1);
         while i < b.len() && !text.is_char_boundary(i) {
             i += 1;
         }
     }
-    out
+    // A word read as characters after part of it was read as bytes notes its starts twice.
+    for v in [&mut starts.honorifics, &mut starts.cues] {
+        v.sort_unstable();
+        v.dedup();
+    }
 }
+
+/// The known first names among the capitalised words, each with the capitalised surname right
+/// after it (one space between) if there is one.
+struct FirstNames<'a> {
+    r: &'a Res,
+    text: &'a str,
+    /// A first name whose next word is still to come.
+    pending: Option<(usize, usize)>,
+    found: Vec<(Severity, usize, usize, &'static str)>,
+}
+
+impl FirstNames<'_> {
+    /// The next capitalised word, `text[s..e]`, and whether it is a known first name.
+    fn word(&mut self, s: usize, e: usize, first_name: bool) {
+        if let Some((s0, e0)) = self.pending.take() {
+            if s == e0 + 1
+                && self.text.as_bytes().get(e0) == Some(&b' ')
+                && !is_not_name(self.r, self.text.get(s..e).unwrap_or(""))
+            {
+                self.found.push((Severity::Medium, s0, e, "person_first_last"));
+                return;
+            }
+            self.found.push((Severity::Low, s0, e0, "person_first_name"));
+        }
+        if first_name {
+            self.pending = Some((s, e));
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some((s, e)) = self.pending.take() {
+            self.found.push((Severity::Low, s, e, "person_first_name"));
+        }
+    }
+}
+
+/// Notes where the patterns can start given the upper-case ASCII letter at `k`: the honorific
+/// pattern at `k` itself, the cue pattern at the cue before it.
+fn pattern_starts(r: &Res, b: &[u8], k: usize, cues: bool, starts: &mut Starts) {
+    let prev = k.checked_sub(1).and_then(|p| b.get(p)).copied();
+    if !prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == b'_') && honorific_at(r, b, k) {
+        starts.honorifics.push(k);
+    }
+    if cues && prev.is_some_and(|p| is_space(p) || p >= 0x80) {
+        cue_starts(b, k, starts);
+    }
+}
+
+/// Notes the start of the cue before the word at `k`, if there is one.
+fn cue_starts(b: &[u8], k: usize, starts: &mut Starts) {
+    if let Some(s) = cue_before(b, k) {
+        starts.cues.push(s);
+    }
+}
+
+/// ASCII whitespace as `\s` has it.
+fn is_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
+}
+
+/// Whether an honorific starts at `k` and is followed by a dot or what may be whitespace.
+fn honorific_at(r: &Res, b: &[u8], k: usize) -> bool {
+    let mut e = k + 1;
+    while e < b.len() && b[e].is_ascii_lowercase() {
+        e += 1;
+    }
+    b.get(e).is_some_and(|&d| d == b'.' || d >= 0x80 || is_space(d)) && is_honorific(r, b, k, e)
+}
+
+/// Where the cue before the word at `k` starts, if the text before `k` is a cue word and
+/// whitespace (any non-ASCII character counts as whitespace here).
+fn cue_before(b: &[u8], k: usize) -> Option<usize> {
+    let back = |mut q: usize| {
+        while q > 0 && (is_space(b[q - 1]) || b[q - 1] >= 0x80) {
+            q -= 1;
+        }
+        q
+    };
+    let q = back(k);
+    let (end, words) = match *b.get(q.checked_sub(1)?)? {
+        b',' => (q - 1, CUE_WORDS_COMMA),
+        b':' => (back(q - 1), &[&b"name"[..]][..]),
+        _ => (q, CUE_WORDS),
+    };
+    // Most words before a capitalised one end in none of the cue words' last four bytes.
+    let tail = u32::from_le_bytes(b.get(end.checked_sub(4)?..end)?.try_into().ok()?) | 0x2020_2020;
+    if !CUE_TAILS.iter().fold(false, |any, &t| any | (t == tail)) {
+        return None;
+    }
+    let ends = |w: &[u8]| end >= w.len() && b[end - w.len()..end].eq_ignore_ascii_case(w);
+    words.iter().find(|w| ends(w)).map(|w| end - w.len())
+}
+
+/// The last four bytes of every cue word (and of `name`), lower-cased as by `| 0x20`.
+const CUE_TAILS: [u32; CUE_WORDS.len() + CUE_WORDS_COMMA.len() + 1] = {
+    const fn tail(w: &[u8]) -> u32 {
+        let n = w.len();
+        u32::from_le_bytes([w[n - 4], w[n - 3], w[n - 2], w[n - 1]]) | 0x2020_2020
+    }
+    let mut t = [tail(b"name"); CUE_WORDS.len() + CUE_WORDS_COMMA.len() + 1];
+    let mut i = 0;
+    while i < CUE_WORDS.len() {
+        t[i] = tail(CUE_WORDS[i]);
+        i += 1;
+    }
+    while i < CUE_WORDS.len() + CUE_WORDS_COMMA.len() {
+        t[i] = tail(CUE_WORDS_COMMA[i - CUE_WORDS.len()]);
+        i += 1;
+    }
+    t
+};
 
 /// First position at or after `from` holding an upper-case ASCII letter or a non-ASCII byte.
 fn next_capital_or_non_ascii(b: &[u8], from: usize) -> Option<usize> {
@@ -438,5 +700,143 @@ mod tests {
             assert_eq!(capitalised_words(t), by_chars(t), "{t}");
         }
         assert_eq!(capitalised_words(text), by_chars(text));
+    }
+
+    /// The capitalised words that [`scan`] reports; checks each key on the way.
+    fn capitalised_words(text: &str) -> Vec<(usize, usize)> {
+        let r = res().unwrap();
+        let mut v = Vec::new();
+        scan(r, text, false, &mut Starts::default(), |s, e, first_name| {
+            assert_eq!(first_name, is_first_name(r, &text[s..e]), "{text}");
+            v.push((s, e));
+        });
+        v
+    }
+
+    /// The detector as it was written first: both patterns over the whole text, the words read
+    /// as characters, the word lists searched one by one.
+    fn reference(text: &str, cues: bool, out: &mut Vec<Hit>) {
+        let r = res().unwrap();
+        let honorific = regex::Regex::new(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Herr|Frau|Sr|Sra|Sig|Mister)\.?\s+((?:[A-Z][\p{Ll}'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][\p{Ll}'\-]+|[A-Z]\.)){0,2})").unwrap();
+        let cue_re = regex::Regex::new(r"(?:\b(?:[Mm]y name is|[Mm]y name's|[Nn]ame\s*:|[Nn]amed|[Cc]all me|[Dd]ear|[Ss]incerely,?|[Rr]egards,?|[Tt]hanks,?|[Cc]heers,?|[Ss]igned,?|[Bb]est,|[Ss]poke (?:to|with)|[Aa]sk for|[Pp]atient|[Ww]ritten by)\s+)((?:[A-Z][\p{Ll}'\-]+)(?:\s+[A-Z][\p{Ll}'\-]+){0,2})").unwrap();
+        let strong = |cue: &str| {
+            let c = cue.trim().to_ascii_lowercase();
+            ["my name", "name", "named", "call me", "dear", "sincerely", "regards", "thanks", "cheers", "signed", "best", "patient", "written by"]
+                .iter()
+                .any(|s| c.starts_with(s))
+        };
+        let known = |w: &str| with_lowercase(w, |l| r.first.contains(l));
+        let mut taken: Vec<(usize, usize)> =
+            out.iter().filter(|h| h.ty == ThreatType::Pii).map(|h| (h.start, h.end)).collect();
+        let mut add = |out: &mut Vec<Hit>, sev, s: usize, e: usize, pat: &'static str| {
+            if s >= e || taken.iter().any(|&t| super::super::overlaps(t, (s, e))) {
+                return;
+            }
+            taken.push((s, e));
+            out.push(Hit::new(ThreatType::Pii, sev, s, e, pat).entity("person"));
+        };
+        for c in honorific.captures_iter(text) {
+            if let Some(m) = c.get(1) {
+                if !NOT_NAMES.contains(&m.as_str().split_whitespace().next().unwrap_or("")) {
+                    add(out, Severity::Medium, m.start(), m.end(), "person_honorific");
+                }
+            }
+        }
+        let cue_hits = if cues { Some(cue_re.captures_iter(text)) } else { None };
+        for c in cue_hits.into_iter().flatten() {
+            let (Some(all), Some(m)) = (c.get(0), c.get(1)) else { continue };
+            let cue = text.get(all.start()..m.start()).unwrap_or("");
+            let first = m.as_str().split_whitespace().next().unwrap_or("");
+            if NOT_NAMES.contains(&first) {
+                continue;
+            }
+            if strong(cue) || known(first) {
+                add(out, Severity::Medium, m.start(), m.end(), "person_cue");
+            }
+        }
+        let words = by_chars(text);
+        let mut k = 0;
+        while k < words.len() {
+            let (s, e) = words[k];
+            if known(&text[s..e]) {
+                match words.get(k + 1) {
+                    Some(&(s2, e2)) if &text[e..s2] == " " && !NOT_NAMES.contains(&&text[s2..e2]) => {
+                        add(out, Severity::Medium, s, e2, "person_first_last");
+                        k += 2;
+                        continue;
+                    }
+                    _ => add(out, Severity::Low, s, e, "person_first_name"),
+                }
+            }
+            k += 1;
+        }
+    }
+
+    fn same_as_reference(text: &str) {
+        for cues in [false, true] {
+            let pii = Hit::new(ThreatType::Pii, Severity::High, 3, 9, "pii");
+            for start in [vec![], vec![pii]] {
+                let (mut got, mut want) = (start.clone(), start);
+                detect(text, cues, &mut got);
+                reference(text, cues, &mut want);
+                let spans = |v: &[Hit]| v.iter().map(|h| (h.start, h.end, h.sev, h.pattern.clone())).collect::<Vec<_>>();
+                assert_eq!(spans(&got), spans(&want), "{text:?} cues {cues}");
+            }
+        }
+    }
+
+    #[test]
+    fn finds_what_the_whole_text_patterns_find() {
+        for text in [
+            "Our customer, Dr. Maria Lopez, asked whether Mr Smith or Mrs. J. K. Rowling called.",
+            "Mr.  Tom\tJones-Smith O'Hara Mister X. Y. Z. Q. and Prof.Plum and Dr-Who and Drake Sir",
+            "x-Mr Bond, _Dr No, 1Dr No, éDr No, «Dr No», Dr\u{a0}No, Dr.\u{2003}No, Dr Über, Dr Ñu Ös",
+            "Anne-Dr. Jones, O'Mr Kent, É-Dr. Jones, Ø'Mrs. Peel, AB-Dr. Who, Mme Zoë Ça",
+            "My name is John Smith. my name's Ana. Name : Jane Doe, name:\u{a0}Jo, named Peter Parker",
+            "Call me Ishmael. Dear Maria, Sincerely,\nJohn Regards, Anna Thanks Bob Cheers,  Tom",
+            "Signed, Ulla. Best, Ken. I spoke with Maria Lopez. Spoke to John. Ask for Maria. Patient Ravi Shah",
+            "Written by Olga Ivanova. Dear The Team, Thanks All. best,\u{2028}Zoë dear\u{a0}John «Dear» John",
+            "Regards\u{a0}, John; thanks ,John; Name\u{3000}:\u{3000}Kim; xdear John; dear_ John; dears John",
+            "John Smith met Mary Street and James The Great, Emma  Watson, Zhang Wei, Li Na, Kevin",
+            "\u{212A}evin Bacon, KEVIN Bacon, Maximilian Oluwaseun-Adebayo, Aaaaaaaaaaaaaaaaaaaaaaaa Bbb",
+            "Dear Dr. Maria Lopez, my name is Dr. Watson and Mr. Doe; Dear Mr. John",
+            "Thanks,Bob. Thanks, bob. Named John, NAMED John, Dear  John",
+            "",
+            "Dr",
+            "Dr.",
+            "Dr. J",
+            "Dr. J.",
+            "dear J",
+        ] {
+            same_as_reference(text);
+        }
+        same_as_reference(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/corpus.rs")).unwrap());
+    }
+
+    #[test]
+    fn cue_words_are_no_ends_of_one_another() {
+        for list in [CUE_WORDS, CUE_WORDS_COMMA] {
+            for a in list {
+                for b in list {
+                    assert!(a == b || !a.ends_with(b), "{a:?} {b:?}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn finds_what_the_whole_text_patterns_find_in_any_text(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "Dr", "Mr", "Mrs", "Sir", "Mister", "Ms", ".", ". ", " ", "  ", "\t", "\n", "\u{a0}", "\u{2003}",
+                ",", ":", "-", "'", "_", "1", "é", "É", "Ö", "ß", "«", "\u{300}", "\u{212A}", "J", "K.",
+                "John", "Maria", "Smith", "smith", "Lopez", "The", "Street", "DOE", "McD", "ÉMILE", "Émile", "Zoë",
+                "my name is", "My name's", "Name", "name", "named", "call me", "Dear", "dear", "sincerely",
+                "Regards", "thanks", "Cheers", "signed", "Best", "best", "spoke to", "Spoke with", "ask for",
+                "Patient", "written by", "x", "and", "Anne-Marie", "O'Neil",
+            ]), 0..24)
+        ) {
+            same_as_reference(&parts.concat());
+        }
     }
 }
