@@ -315,13 +315,13 @@ pub(crate) fn detect(text: &str, cues: bool, out: &mut Vec<Hit>) {
         taken.push((s, e));
         out.push(Hit::new(ThreatType::Pii, sev, s, e, pat).entity("person"));
     };
-    for (_, m) in matches_at(&r.honorific, text, &starts.honorifics) {
+    for (_, m) in matches_at(&r.honorific, text, &starts.honorifics, honorific_match) {
         let name = text.get(m.range()).unwrap_or("");
         if !is_not_name(r, name.split_whitespace().next().unwrap_or("")) {
             add(out, Severity::Medium, m.start, m.end, "person_honorific");
         }
     }
-    for (all, m) in matches_at(&r.cue, text, &starts.cues) {
+    for (all, m) in matches_at(&r.cue, text, &starts.cues, |_, _| None) {
         let cue = text.get(all.start..m.start).unwrap_or("");
         let first = text.get(m.range()).unwrap_or("").split_whitespace().next().unwrap_or("");
         if is_not_name(r, first) {
@@ -339,25 +339,96 @@ pub(crate) fn detect(text: &str, cues: bool, out: &mut Vec<Hit>) {
 
 /// The matches of `re` (whole match and group 1) that a search for all of them in `text` finds,
 /// given every position where one can start (`starts`, ascending): each is tried anchored, with
-/// the text before it as context for `\b`.
-fn matches_at(re: &Regex, text: &str, starts: &[usize]) -> Vec<(Span, Span)> {
+/// the text before it as context for `\b`. `quick` answers for `re` at a start where it can
+/// (`Some(None)`: no match), without the regex engine.
+fn matches_at(
+    re: &Regex,
+    text: &str,
+    starts: &[usize],
+    quick: impl Fn(&[u8], usize) -> Option<Option<(Span, Span)>>,
+) -> Vec<(Span, Span)> {
     let mut out = Vec::new();
-    if starts.is_empty() {
-        return out;
-    }
-    let mut caps = re.create_captures();
+    let mut caps = None;
     let mut end = 0;
     for &s in starts {
         if s < end {
             continue;
         }
-        re.search_captures(&Input::new(text).span(s..text.len()).anchored(Anchored::Yes), &mut caps);
-        if let (Some(all), Some(m)) = (caps.get_match(), caps.get_group(1)) {
-            end = all.end();
-            out.push((all.span(), m));
+        let m = quick(text.as_bytes(), s).unwrap_or_else(|| {
+            let caps = caps.get_or_insert_with(|| re.create_captures());
+            re.search_captures(&Input::new(text).span(s..text.len()).anchored(Anchored::Yes), caps);
+            caps.get_match().zip(caps.get_group(1)).map(|(all, m)| (all.span(), m))
+        });
+        if let Some((all, m)) = m {
+            end = all.end;
+            out.push((all, m));
         }
     }
     out
+}
+
+/// The honorific pattern's match (whole match and group 1) at `s`, where an honorific word
+/// starts (see [`honorific_at`]), read by hand; `None` where a non-ASCII byte would have to be
+/// looked at (the pattern's `\b`, `\s` and `\p{Ll}` know more than ASCII).
+fn honorific_match(b: &[u8], s: usize) -> Option<Option<(Span, Span)>> {
+    /// `\s+` from `p`: where it ends, `Some(None)` without a space at `p`.
+    fn spaces(b: &[u8], mut p: usize) -> Option<Option<usize>> {
+        let from = p;
+        while let Some(&d) = b.get(p) {
+            if d >= 0x80 {
+                return None;
+            }
+            if !is_space(d) {
+                break;
+            }
+            p += 1;
+        }
+        Some((p > from).then_some(p))
+    }
+    /// `[A-Z][\p{Ll}'\-]+|[A-Z]\.` from `p`: where it ends.
+    fn word(b: &[u8], p: usize) -> Option<Option<usize>> {
+        match b.get(p) {
+            Some(&d) if d >= 0x80 => return None,
+            Some(d) if d.is_ascii_uppercase() => {}
+            _ => return Some(None),
+        }
+        let mut q = p + 1;
+        while let Some(&d) = b.get(q) {
+            if d >= 0x80 {
+                return None;
+            }
+            if !(d.is_ascii_lowercase() || d == b'\'' || d == b'-') {
+                break;
+            }
+            q += 1;
+        }
+        if q > p + 1 {
+            return Some(Some(q));
+        }
+        Some((b.get(p + 1) == Some(&b'.')).then_some(p + 2))
+    }
+    match s.checked_sub(1).map(|p| b[p]) {
+        Some(d) if d >= 0x80 => return None,
+        Some(d) if d.is_ascii_alphanumeric() || d == b'_' => return Some(None),
+        _ => {}
+    }
+    // The honorific: the lower-case letters after the capital (only the alternative that is
+    // the whole word can be followed by `\.?\s+`).
+    let mut p = s + 1;
+    while b.get(p).is_some_and(u8::is_ascii_lowercase) {
+        p += 1;
+    }
+    if b.get(p) == Some(&b'.') {
+        p += 1;
+    }
+    let Some(p) = spaces(b, p)? else { return Some(None) };
+    let Some(mut q) = word(b, p)? else { return Some(None) };
+    for _ in 0..2 {
+        let Some(t) = spaces(b, q)? else { break };
+        let Some(u) = word(b, t)? else { break };
+        q = u;
+    }
+    Some(Some((Span::from(s..q), Span::from(p..q))))
 }
 
 /// Where the patterns can start: every position where one matches, and a few more.
