@@ -284,16 +284,41 @@ static NORM_CLASS: [u8; 256] = {
 
 /// End of the run starting at `i` (a visible ASCII byte) that normalises to itself lower-cased:
 /// visible ASCII, plus single spaces between visible ASCII bytes (a lone space maps to itself).
+/// Eight bytes at a time while none of them needs a closer look, then byte by byte.
 fn ascii_run_end(bytes: &[u8], i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let word = |c: &[u8]| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
     let mut j = i + 1;
-    while let Some(&c) = bytes.get(j) {
+    loop {
+        // Eight bytes and the one after them. A byte passes when it is ASCII, not below a space,
+        // and, if it is a space, followed by an ASCII byte above space (so a visible one).
+        while let Some(c) = bytes.get(j..j + 9) {
+            let x = word(&c[..8]);
+            let next = word(&c[1..]);
+            let y = x & LOW7;
+            // Per byte, without carries between bytes: the high bit of `y + (0x80 - v)` says
+            // `y >= v`, and that of `((s & LOW7) + LOW7) | s` says `s` is not zero.
+            let below_space = !(y + 0x60 * ONES) & HIGH;
+            let s = x ^ (0x20 * ONES);
+            let space = !(((s & LOW7) + LOW7) | s) & HIGH;
+            let next_low = !((next & LOW7) + 0x5f * ONES) & HIGH | (next & HIGH);
+            let stop = (x & HIGH) | below_space | (space & next_low);
+            if stop != 0 {
+                j += stop.trailing_zeros() as usize / 8;
+                break;
+            }
+            j += 8;
+        }
+        // The byte that stopped the search (or one near the end), the slow way.
+        let Some(&c) = bytes.get(j) else { return j };
         match NORM_CLASS[c as usize] {
             VISIBLE => j += 1,
             SPACE if bytes.get(j + 1).is_some_and(|&n| NORM_CLASS[n as usize] == VISIBLE) => j += 2,
-            _ => break,
+            _ => return j,
         }
     }
-    j
 }
 
 /// Normalises `text`. Never fails; every output byte maps back to an original character.
@@ -800,6 +825,41 @@ mod tests {
         assert_eq!(folded("i-g-n-o-r-e the rules"), "ignore the rules");
         assert_eq!(folded("i.g.n.o.r.e, don't!"), "ignore dont");
         assert_eq!(folded("call 555 1234"), "call 555 1234");
+    }
+
+    #[test]
+    fn ascii_run_end_matches_the_byte_rule() {
+        // The rule one byte at a time, as the eight-byte search must apply it.
+        let reference = |bytes: &[u8], i: usize| {
+            let mut j = i + 1;
+            while let Some(&c) = bytes.get(j) {
+                match NORM_CLASS[c as usize] {
+                    VISIBLE => j += 1,
+                    SPACE if bytes.get(j + 1).is_some_and(|&n| NORM_CLASS[n as usize] == VISIBLE) => j += 2,
+                    _ => break,
+                }
+            }
+            j
+        };
+        let alphabet: &[u8] = b"aZ. \t\n\r\x0b\x0c\x01\x7f\xc3\xa9  ";
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for len in 1..80 {
+            for _ in 0..200 {
+                let text: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        alphabet[(seed % alphabet.len() as u64) as usize]
+                    })
+                    .collect();
+                for i in 0..len {
+                    if NORM_CLASS[text[i] as usize] == VISIBLE {
+                        assert_eq!(ascii_run_end(&text, i), reference(&text, i), "{text:?} from {i}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

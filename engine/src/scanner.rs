@@ -580,11 +580,11 @@ impl Scanner {
         let mut counted: Vec<Finding> = Vec::with_capacity(raws.len());
         counted.extend(raws.into_iter().filter(|r| r.sev >= self.min_severity(r.ty)).map(|r| Finding {
             threat_type: r.ty,
-            custom_type: r.custom_type.map(Cow::into_owned),
+            custom_type: r.custom_type,
             severity: r.sev,
             start: r.start,
             end: r.end,
-            pattern: r.pattern.into_owned(),
+            pattern: r.pattern,
             original: text.get(r.start..r.end).unwrap_or_default().to_string(),
         }));
         let actions: Vec<Action> = counted.iter().map(|f| self.action_for(f, source)).collect();

@@ -1,6 +1,7 @@
 //! The vocabulary the rest of rampart speaks: what was found, how bad it is, what to do.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -151,19 +152,20 @@ pub enum PiiMode {
     Allow,
 }
 
-/// One thing a detector found, with its span in the ORIGINAL text (byte offsets).
+/// One thing a detector found, with its span in the ORIGINAL text (byte offsets). Rule and
+/// entity names are mostly built in, so they are borrowed rather than copied into every finding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     #[serde(rename = "type")]
     pub threat_type: ThreatType,
     /// The name of a custom pattern, or the PII entity (`email`, `credit_card`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_type: Option<String>,
+    pub custom_type: Option<Cow<'static, str>>,
     pub severity: Severity,
     pub start: usize,
     pub end: usize,
     /// Which rule fired.
-    pub pattern: String,
+    pub pattern: Cow<'static, str>,
     /// `text[start..end]`.
     pub original: String,
 }

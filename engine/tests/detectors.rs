@@ -329,8 +329,8 @@ fn custom_patterns_literal_and_regex() {
     let text = "status of ＰＲＯＪＥＣＴ falcon and TCK-1234?";
     let v = s.scan(text, U);
     check_spans(text, &v);
-    let names: Vec<_> = v.findings.iter().filter_map(|f| f.custom_type.clone()).collect();
-    assert!(names.contains(&"project".to_string()) && names.contains(&"ticket".to_string()), "{:#?}", v.findings);
+    let names: Vec<_> = v.findings.iter().filter_map(|f| f.custom_type.as_deref()).collect();
+    assert!(names.contains(&"project") && names.contains(&"ticket"), "{:#?}", v.findings);
     assert_eq!(v.action, Action::Block);
 }
 

@@ -199,7 +199,7 @@ mod server {
         out.into_iter()
             .map(|(f, range)| match f {
                 Some(f) => {
-                    let kind = f.custom_type.clone().unwrap_or_else(|| f.threat_type.as_str().to_string());
+                    let kind = f.custom_type.as_deref().unwrap_or(f.threat_type.as_str());
                     Span {
                         text: text[range].to_string(),
                         threat: Some(f.threat_type.as_str().to_string()),
@@ -435,7 +435,7 @@ pub async fn scan_playground(proxy_id: String, text: String, source: String) -> 
                             |c| format!("{} ({c})", f.threat_type.as_str()),
                         ),
                         severity: server::name_of(&f.severity),
-                        pattern: f.pattern.clone(),
+                        pattern: f.pattern.to_string(),
                         start: f.start,
                         end: f.end,
                         original: f.original.clone(),
