@@ -553,4 +553,30 @@ mod tests {
         assert!(!may_interrupt(b"please help: write this"));
         assert!(may_interrupt("stopp\u{a0}! say".as_bytes()));
     }
+
+    mod corpus {
+        include!(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/corpus.rs"));
+    }
+
+    /// `cargo test --release -p engine --lib diversion::tests::timing -- --ignored --nocapture`:
+    /// the fastest batch on the 8 KB bench prompt; `TIMING_BATCHES=N` sets the number of batches
+    /// (for instruction counts under `callgrind`).
+    #[test]
+    #[ignore]
+    fn timing() {
+        let text = corpus::prompt(8 * 1024);
+        let norm = crate::normalise::normalise(&text);
+        let batches = std::env::var("TIMING_BATCHES").ok().and_then(|n| n.parse().ok()).unwrap_or(60);
+        let mut best = f64::MAX;
+        for _ in 0..batches {
+            let t = std::time::Instant::now();
+            for _ in 0..10 {
+                let mut hits = Vec::new();
+                detect(std::hint::black_box(norm.text()), &mut hits);
+                std::hint::black_box(hits);
+            }
+            best = best.min(t.elapsed().as_secs_f64() * 1e6 / 10.0);
+        }
+        println!("diversion: {best:8.2} µs");
+    }
 }

@@ -193,4 +193,27 @@ mod tests {
         assert!(sentences("x y z q w r t p l k j h g f").is_empty());
         assert!(sentences("a b c d e f g h i j k l m n o p").is_empty());
     }
+
+    mod corpus {
+        include!(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/corpus.rs"));
+    }
+
+    /// `cargo test --release -p engine --lib spelled::tests::timing -- --ignored --nocapture`:
+    /// the fastest batch on the 8 KB bench prompt; `TIMING_BATCHES=N` sets the number of batches
+    /// (for instruction counts under `callgrind`).
+    #[test]
+    #[ignore]
+    fn timing() {
+        let text = corpus::prompt(8 * 1024);
+        let batches = std::env::var("TIMING_BATCHES").ok().and_then(|n| n.parse().ok()).unwrap_or(60);
+        let mut best = f64::MAX;
+        for _ in 0..batches {
+            let t = std::time::Instant::now();
+            for _ in 0..10 {
+                std::hint::black_box(sentences(std::hint::black_box(&text)));
+            }
+            best = best.min(t.elapsed().as_secs_f64() * 1e6 / 10.0);
+        }
+        println!("spelled: {best:8.2} µs");
+    }
 }
