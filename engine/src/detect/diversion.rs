@@ -50,17 +50,17 @@ struct Sentence<'a> {
 
 fn sentences<'a>(norm: &'a str) -> Vec<Sentence<'a>> {
     let b = norm.as_bytes();
-    let mut out = Vec::new();
+    // Prose has a sentence end every 100 bytes or so.
+    let mut out = Vec::with_capacity(b.len() / 64 + 4);
     let mut s = 0;
     let mut i = 0;
-    let push = |s: usize, e: usize, question: bool, out: &mut Vec<Sentence<'a>>| {
-        let raw = &norm[s..e];
-        let lead = raw.len() - raw.trim_start().len();
-        let text = raw.trim();
+    #[inline(always)]
+    fn push<'a>(norm: &'a str, s: usize, e: usize, question: bool, out: &mut Vec<Sentence<'a>>) {
+        let (lead, text) = trim(&norm[s..e]);
         if !text.is_empty() {
             out.push(Sentence { start: s + lead, text, question });
         }
-    };
+    }
     // The next delimiter of each half of the set, found with vector searches: most bytes are
     // no delimiter, and a byte-at-a-time table walk was most of this detector's cost.
     let find_a = |from: usize| memchr::memchr3(b'.', b'?', b'\n', &b[from..]).map_or(b.len(), |d| from + d);
@@ -88,86 +88,129 @@ fn sentences<'a>(norm: &'a str) -> Vec<Sentence<'a>> {
             _ => escaped_newline,
         };
         if end {
-            push(s, i, c == b'?', &mut out);
+            push(norm, s, i, c == b'?', &mut out);
             i += if escaped_newline { 2 } else { 1 };
             s = i;
         } else {
             i += 1;
         }
     }
-    push(s, b.len(), false, &mut out);
+    push(norm, s, b.len(), false, &mut out);
     out
+}
+
+/// `t.trim()`, and how many bytes it took from the front. White space at the ends is nearly
+/// always ASCII: characters are decoded only when a non-ASCII byte is left at an end.
+#[inline(always)]
+fn trim(t: &str) -> (usize, &str) {
+    let b = t.as_bytes();
+    // ASCII characters that are `char::is_whitespace` (which `u8::is_ascii_whitespace` is not
+    // for the vertical tab).
+    let space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    let mut s = 0;
+    while s < b.len() && space(b[s]) {
+        s += 1;
+    }
+    let mut e = b.len();
+    while e > s && space(b[e - 1]) {
+        e -= 1;
+    }
+    if s < e && (!b[s].is_ascii() || !b[e - 1].is_ascii()) {
+        let rest = t.trim_start();
+        return (t.len() - rest.len(), rest.trim_end());
+    }
+    (s, t.get(s..e).unwrap_or(""))
 }
 
 /// Drops the politeness and connectives an order is often wrapped in, and a leading label
 /// ("Instruction:"), which is itself reported.
-fn strip_lead(mut t: &str) -> (&str, bool) {
-    let mut label = false;
-    let plain = |t: &str| {
-        t.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
-            && !matches!(
-                first_word(t),
-                "please"
-                    | "pls"
-                    | "bitte"
-                    | "now"
-                    | "and"
-                    | "but"
-                    | "so"
-                    | "ok"
-                    | "okay"
-                    | "also"
-                    | "just"
-                    | "nun"
-                    | "jetzt"
-                    | "then"
-                    | "dann"
-                    | "und"
-                    | "aber"
-                    | "instruction"
-                    | "instructions"
-                    | "new"
-                    | "task"
-                    | "anweisung"
-                    | "aufgabe"
-                    | "befehl"
-                    | "command"
-            )
-    };
-    if plain(t) {
+///
+/// `first` is what [`first_words`] knows of `t`'s first word: a sentence that starts with a
+/// letter and not with one of the [`LEAD`] words is returned as it is.
+#[inline(always)]
+fn strip_lead(t: &str, first: u8) -> (&str, bool) {
+    if t.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) && first & LEAD == 0 {
         return (t, false);
     }
+    drop_lead(t)
+}
+
+/// [`strip_lead`] for a sentence that may have a lead.
+fn drop_lead(mut t: &str) -> (&str, bool) {
+    let mut label = false;
     loop {
         let before = t;
-        for p in [
-            "please ", "pls ", "bitte ", "now ", "and ", "but ", "so ", "ok ", "okay ", "also ", "just ", "nun ",
-            "jetzt ", "then ", "dann ", "und ", "aber ", "also, ", "ok, ", "okay, ", "so, ", "now, ", "- ", "\"", "'",
-            "* ",
-        ] {
-            if let Some(r) = t.strip_prefix(p) {
-                t = r.trim_start();
+        // The prefixes are tried in order, each on what the earlier ones left; only those that
+        // start with the first byte left can match.
+        let mut next = 0;
+        while let Some(&c) = t.as_bytes().first() {
+            let candidates = LEAD_BY_BYTE[usize::from(c)] >> next << next;
+            if candidates == 0 {
+                break;
             }
-        }
-        for l in [
-            "instruction:",
-            "instructions:",
-            "new instruction:",
-            "task:",
-            "anweisung:",
-            "aufgabe:",
-            "befehl:",
-            "command:",
-        ] {
-            if let Some(r) = t.strip_prefix(l) {
-                t = r.trim_start();
-                label = true;
+            let i = candidates.trailing_zeros() as usize;
+            if let Some(rest) = t.strip_prefix(LEAD_PREFIXES[i]) {
+                t = rest.trim_start();
+                label |= i >= LEAD_LABELS;
             }
+            next = i + 1;
         }
         if t == before {
             return (t, label);
         }
     }
 }
+
+/// What [`drop_lead`] drops, in the order it tries them: politeness and connectives, then from
+/// [`LEAD_LABELS`] on the labels it reports.
+const LEAD_PREFIXES: [&str; 34] = [
+    "please ",
+    "pls ",
+    "bitte ",
+    "now ",
+    "and ",
+    "but ",
+    "so ",
+    "ok ",
+    "okay ",
+    "also ",
+    "just ",
+    "nun ",
+    "jetzt ",
+    "then ",
+    "dann ",
+    "und ",
+    "aber ",
+    "also, ",
+    "ok, ",
+    "okay, ",
+    "so, ",
+    "now, ",
+    "- ",
+    "\"",
+    "'",
+    "* ",
+    "instruction:",
+    "instructions:",
+    "new instruction:",
+    "task:",
+    "anweisung:",
+    "aufgabe:",
+    "befehl:",
+    "command:",
+];
+const LEAD_LABELS: usize = 26;
+
+/// For each byte, the [`LEAD_PREFIXES`] that start with it (bit `i` for prefix `i`).
+static LEAD_BY_BYTE: [u64; 256] = {
+    let mut t = [0; 256];
+    let mut i = 0;
+    while i < LEAD_PREFIXES.len() {
+        t[LEAD_PREFIXES[i].as_bytes()[0] as usize] |= 1 << i;
+        i += 1;
+    }
+    t
+};
 
 /// Orders addressed to the model, by their first word.
 const ORDER: u8 = 1;
@@ -177,36 +220,231 @@ const ANSWER: u8 = 8;
 const ASSERT: u8 = 16;
 const DISINFO: u8 = 32;
 
-/// What a sentence starting with `w` can be: an order to the model (ORDER), an order that may
-/// carry "now" (NOW), a role set-up, a forced answer, a forced assertion, a request to invent.
-fn opener(w: &str) -> u8 {
-    match w {
-        "just" | "only" | "simply" | "answer" | "antworte" | "reply" | "respond" => ANSWER,
-        "confess" | "proclaim" | "assert" | "announce" | "erklare" | "di" | "affirme" | "afirma" => ASSERT,
-        "invent" | "erfinde" => DISINFO,
-        "tell" | "help" | "beantworte" | "erzahl" | "erzahle" | "hilf" | "nenne" | "ecris" | "donne" | "escribe"
-        | "dime" | "scrivi" | "dimmi" | "escreva" | "diga" | "now" | "nun" | "jetzt" => NOW,
-        "dis" => NOW | ASSERT,
-        "give" | "create" | "compose" | "generate" | "draft" | "make" | "produce" | "erstelle" => NOW | DISINFO,
-        "blame" | "ignore" | "forget" | "output" | "stop" | "vergiss" | "ignoriere" => ORDER,
-        "state" | "claim" | "declare" | "admit" | "behaupte" => ORDER | ASSERT,
-        "print" | "gib" => ORDER | NOW,
-        "say" | "sag" | "sage" => ORDER | NOW | ANSWER | ASSERT,
-        "formulate" | "write" | "schreib" | "schreibe" | "formuliere" | "verfasse" => ORDER | NOW | DISINFO,
-        "imagine" | "pretend" | "act" | "stell" | "tu" => ORDER | ROLE,
-        "suppose" | "behave" | "roleplay" | "role-play" | "stellen" | "tun" | "imagina" => ROLE,
-        _ => 0,
+/// One of [`strip_lead`]'s politeness words, connectives and labels ("please", "now", "task").
+const LEAD: u8 = 64;
+
+/// First words and their flags: what a sentence starting with the word can be — an order to the
+/// model (ORDER), an order that may carry "now" (NOW), a role set-up, a forced answer, a forced
+/// assertion, a request to invent — and whether [`strip_lead`] drops it (LEAD).
+const FIRST_WORDS: &[(u8, &[&str])] = &[
+    (ANSWER, &["just", "only", "simply", "answer", "antworte", "reply", "respond"]),
+    (ASSERT, &["confess", "proclaim", "assert", "announce", "erklare", "di", "affirme", "afirma"]),
+    (DISINFO, &["invent", "erfinde"]),
+    (
+        NOW,
+        &[
+            "tell",
+            "help",
+            "beantworte",
+            "erzahl",
+            "erzahle",
+            "hilf",
+            "nenne",
+            "ecris",
+            "donne",
+            "escribe",
+            "dime",
+            "scrivi",
+            "dimmi",
+            "escreva",
+            "diga",
+            "now",
+            "nun",
+            "jetzt",
+        ],
+    ),
+    (NOW | ASSERT, &["dis"]),
+    (NOW | DISINFO, &["give", "create", "compose", "generate", "draft", "make", "produce", "erstelle"]),
+    (ORDER, &["blame", "ignore", "forget", "output", "stop", "vergiss", "ignoriere"]),
+    (ORDER | ASSERT, &["state", "claim", "declare", "admit", "behaupte"]),
+    (ORDER | NOW, &["print", "gib"]),
+    (ORDER | NOW | ANSWER | ASSERT, &["say", "sag", "sage"]),
+    (ORDER | NOW | DISINFO, &["formulate", "write", "schreib", "schreibe", "formuliere", "verfasse"]),
+    (ORDER | ROLE, &["imagine", "pretend", "act", "stell", "tu"]),
+    (ROLE, &["suppose", "behave", "roleplay", "role-play", "stellen", "tun", "imagina"]),
+    (
+        LEAD,
+        &[
+            "please",
+            "pls",
+            "bitte",
+            "now",
+            "and",
+            "but",
+            "so",
+            "ok",
+            "okay",
+            "also",
+            "just",
+            "nun",
+            "jetzt",
+            "then",
+            "dann",
+            "und",
+            "aber",
+            "instruction",
+            "instructions",
+            "new",
+            "task",
+            "anweisung",
+            "aufgabe",
+            "befehl",
+            "command",
+        ],
+    ),
+];
+
+/// A word of 1 to 15 bytes as one number (its bytes, and its length in the top byte); 0 for
+/// any other.
+const fn word_key(w: &[u8]) -> u128 {
+    if w.is_empty() || w.len() > 15 {
+        return 0;
+    }
+    let mut key = (w.len() as u128) << 120;
+    let mut i = 0;
+    while i < w.len() {
+        key |= (w[i] as u128) << (8 * i);
+        i += 1;
+    }
+    key
+}
+
+/// [`FIRST`] has 2^9 places for its 110 words, so a look-up rarely probes more than one.
+const TABLE_BITS: u32 = 9;
+
+/// Where [`FIRST`] puts `key` first.
+const fn slot(key: u128) -> usize {
+    let mixed = (key as u64 ^ (key >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (mixed >> (64 - TABLE_BITS)) as usize
+}
+
+/// [`FIRST_WORDS`] as an open-addressing table of word keys (0: free) and their flags.
+struct FirstWords {
+    keys: [u128; 1 << TABLE_BITS],
+    flags: [u8; 1 << TABLE_BITS],
+}
+
+static FIRST: FirstWords = {
+    let mut t = FirstWords { keys: [0; 1 << TABLE_BITS], flags: [0; 1 << TABLE_BITS] };
+    let mut g = 0;
+    while g < FIRST_WORDS.len() {
+        let (flags, words) = FIRST_WORDS[g];
+        let mut w = 0;
+        while w < words.len() {
+            let key = word_key(words[w].as_bytes());
+            assert!(key != 0);
+            let mut at = slot(key);
+            while t.keys[at] != 0 && t.keys[at] != key {
+                at = (at + 1) % (1 << TABLE_BITS);
+            }
+            // A word opens orders of one kind only; LEAD words may also open orders.
+            assert!(t.flags[at] & !LEAD == 0 || flags == LEAD);
+            t.keys[at] = key;
+            t.flags[at] |= flags;
+            w += 1;
+        }
+        g += 1;
+    }
+    t
+};
+
+/// [`word_key`] of `b[..len]`, with one 16-byte read where `b` has 16 bytes.
+fn key_of(b: &[u8], len: usize) -> u128 {
+    match b.get(..16) {
+        Some(head) if (1..16).contains(&len) => {
+            let mut bytes = [0; 16];
+            bytes.copy_from_slice(head);
+            u128::from_le_bytes(bytes) & ((1 << (8 * len)) - 1) | (len as u128) << 120
+        }
+        _ => word_key(b.get(..len).unwrap_or_default()),
     }
 }
 
-fn first_word(t: &str) -> &str {
+/// High bit of each byte of `w` that is an ASCII lower-case letter (exact).
+fn lower_mask(w: u64) -> u64 {
+    // Without the top bit each byte stays below 0x80, so the sums never carry into the next
+    // byte: the top bit says `>= b'a'` and `>= b'{'` respectively.
+    let y = w & 0x7f7f_7f7f_7f7f_7f7f;
+    let from_a = y + 0x1f1f_1f1f_1f1f_1f1f;
+    let past_z = y + 0x0505_0505_0505_0505;
+    from_a & !past_z & !w & 0x8080_8080_8080_8080
+}
+
+/// The [`FIRST_WORDS`] flags of `t`'s [`first_word`] (0 for a word not listed).
+fn first_words(t: &str) -> u8 {
     let b = t.as_bytes();
-    let end = b.iter().position(|&c| matches!(c, b' ' | b',' | b':' | b'\n' | b'\t')).unwrap_or(b.len());
+    // Most first words are lower-case letters and a space: then the word and its key come from
+    // one or two 8-byte reads.
+    let word = |at: usize| Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?));
+    let letters = |w: u64| (!lower_mask(w) & 0x8080_8080_8080_8080).trailing_zeros() as usize / 8;
+    let short = word(0).and_then(|lo| {
+        let mut len = letters(lo);
+        let mut hi = 0;
+        if len == 8 {
+            hi = word(8)?;
+            len += letters(hi);
+        }
+        if len == 0 || len == 16 || WORD_BYTES[usize::from(b[len])] != DELIMITER {
+            return None;
+        }
+        // The word's bytes, the rest cleared, as `word_key` has them.
+        let (lo, hi) =
+            if len <= 8 { (lo & u64::MAX >> (64 - 8 * len), 0) } else { (lo, hi & u64::MAX >> (128 - 8 * len)) };
+        Some(u128::from(lo) | u128::from(hi) << 64 | (len as u128) << 120)
+    });
+    let key = short.unwrap_or_else(|| {
+        let (s, e) = first_word(t);
+        key_of(&b[s..], e - s)
+    });
+    let mut at = slot(key);
+    loop {
+        match FIRST.keys[at] {
+            k if k == key => return FIRST.flags[at],
+            0 => return 0,
+            _ => at = (at + 1) % (1 << TABLE_BITS),
+        }
+    }
+}
+
+/// What a sentence `t` can be by its first word (the [`FIRST_WORDS`] flags but LEAD).
+fn opener(t: &str) -> u8 {
+    first_words(t) & !LEAD
+}
+
+/// Bytes that [`first_word`] keeps at a word's ends (letters, digits, `-`, non-ASCII), and those
+/// that end a word (space, comma, colon, tab, line break).
+const KEEP: u8 = 1;
+const DELIMITER: u8 = 2;
+static WORD_BYTES: [u8; 256] = {
+    let mut t = [0; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() || b == b'-' || !b.is_ascii() {
+            t[c] = KEEP;
+        } else if matches!(b, b' ' | b',' | b':' | b'\n' | b'\t') {
+            t[c] = DELIMITER;
+        }
+        c += 1;
+    }
+    t
+};
+
+/// The byte range of `t`'s first word: up to the first space, comma, colon, tab or line break,
+/// without the bytes at its ends that are neither letters, digits, `-` nor non-ASCII.
+fn first_word(t: &str) -> (usize, usize) {
+    let b = t.as_bytes();
+    let class = |c: &u8| WORD_BYTES[usize::from(*c)];
+    // Most words are only such bytes up to their delimiter.
+    let run = b.iter().position(|c| class(c) != KEEP).unwrap_or(b.len());
+    if run > 0 && b.get(run).is_none_or(|c| class(c) == DELIMITER) {
+        return (0, run);
+    }
+    let end = b.iter().position(|c| class(c) == DELIMITER).unwrap_or(b.len());
     let w = &b[..end];
-    let keep = |c: &u8| c.is_ascii_alphanumeric() || *c == b'-' || !c.is_ascii();
-    let s = w.iter().position(keep).unwrap_or(w.len());
-    let e = w.iter().rposition(keep).map_or(s, |e| e + 1);
-    t.get(s..e).unwrap_or("")
+    let s = w.iter().position(|c| class(c) == KEEP).unwrap_or(w.len());
+    let e = w.iter().rposition(|c| class(c) == KEEP).map_or(s, |e| e + 1);
+    (s, e)
 }
 
 struct Patterns {
@@ -281,26 +519,36 @@ pub(crate) fn detect(norm: &str, hits: &mut Vec<Hit>) {
     // The latest question and the sentence it was, to tell an order that follows up on it from
     // one that changes the subject right after it.
     let mut asked: Option<(usize, &str)> = None;
+    // Where the colons are, for the part of a sentence after its last one; `colon` is the first
+    // one at or past the end of the sentences seen so far.
+    let colons: Vec<usize> = memchr::memchr_iter(b':', norm.as_bytes()).collect();
+    let mut colon = 0;
 
     // Opinions are only looked for in orders, which prose rarely has.
 
     for (k, s) in sents.iter().enumerate() {
         let end = s.start + s.text.len();
-        let (t, label) = strip_lead(s.text);
-        let first = first_word(t);
-        // Only short sentences' word counts matter (praise, closure, an identity question).
-        let words = if k < 4 && t.len() <= 80 { t.split_whitespace().count() } else { usize::MAX };
-        let kind = opener(first);
+        let raw_first = first_words(s.text);
+        let (t, label) = strip_lead(s.text, raw_first);
+        // `t` is what is left of the sentence's end after its lead.
+        let same = t.len() == s.text.len();
+        let kind = if same { raw_first & !LEAD } else { opener(t) };
         let opinion_from = |x: &str| p.opinion.is_match(x);
-        if k < 4 && words <= 8 && p.praise.is_match(t) {
+        // Praise is short: eight words at most.
+        if k < 4
+            && t.len() <= 80
+            && may_praise(t.as_bytes())
+            && t.split_whitespace().nth(8).is_none()
+            && p.praise.is_match(t)
+        {
             cues.push((Cue::Praise, s.start, end));
         }
-        if t.len() <= 48 && p.closure.is_match(t) {
+        if t.len() <= 48 && may_close(t.as_bytes()) && p.closure.is_match(t) {
             cues.push((Cue::Closure, s.start, end));
         }
         // A task announced by the prompt's first sentence is the task, not a switch.
         let now_order = |x: &str, kind: u8| kind & NOW != 0 && p.order_now.is_match(x);
-        let raw_kind = if s.text.len() == t.len() { kind } else { opener(first_word(s.text)) };
+        let raw_kind = if same { kind } else { raw_first & !LEAD };
         if k > 0 && (now_order(s.text, raw_kind) || now_order(t, kind)) {
             cues.push((Cue::Switch, s.start, end));
         }
@@ -321,10 +569,19 @@ pub(crate) fn detect(norm: &str, hits: &mut Vec<Hit>) {
                 !t[m.end()..].trim_start().starts_with("or") && !t[m.end()..].trim_start().starts_with("oder")
             });
         // The order may follow its announcement after a colon: "another task: write …".
-        let after_colon = memchr::memrchr(b':', t.as_bytes()).map_or("", |c| t[c + 1..].trim_start());
-        let ordered = |x: &str| opener(first_word(x)) & ORDER != 0 && opinion_from(x);
+        while colons.get(colon).is_some_and(|&c| c < end) {
+            colon += 1;
+        }
+        let t_start = end - t.len();
+        let after_colon = match colon.checked_sub(1).map(|c| colons[c]) {
+            Some(c) if c >= t_start => t[c + 1 - t_start..].trim_start(),
+            _ => "",
+        };
+        let ordered = |x: &str| opener(x) & ORDER != 0 && opinion_from(x);
         let ordered_t = kind & ORDER != 0 && opinion_from(t);
-        if answer_only || ordered_t || (!after_colon.is_empty() && ordered(after_colon)) || t.starts_with("blame ") {
+        // "blame" opens orders, so only those can start with "blame ".
+        let blame = kind & ORDER != 0 && t.starts_with("blame ");
+        if answer_only || ordered_t || (!after_colon.is_empty() && ordered(after_colon)) || blame {
             cues.push((Cue::Opinion, s.start, end));
         }
         if strong.is_none() {
@@ -338,7 +595,7 @@ pub(crate) fn detect(norm: &str, hits: &mut Vec<Hit>) {
             asked = Some((k, s.text));
         }
     }
-    if may_interrupt(norm.as_bytes()) {
+    if may_interrupt(norm.as_bytes(), &colons) {
         for m in p.interrupt.find_iter(norm) {
             cues.push((Cue::Interrupt, m.start(), m.end()));
         }
@@ -386,16 +643,69 @@ pub(crate) fn detect(norm: &str, hits: &mut Vec<Hit>) {
         let sev = if medium { Severity::Medium } else { Severity::Low };
         hits.push(Hit::new(ThreatType::PromptInjection, sev, s, e, "task_diversion"));
     }
-    few_shot_echo(norm, hits);
+    few_shot_echo(norm, &colons, hits);
     open_script_turn(norm, p, hits);
+}
+
+/// Whether the praise pattern can match `t`: it is anchored at the start, so `t` starts with
+/// one of the words it can start with (an intensifier like "very", a praise word, "you").
+fn may_praise(t: &[u8]) -> bool {
+    let starts: &[&[u8]] = match t.first() {
+        Some(b'v') => &[b"very", b"vraiment"],
+        Some(b'r') => &[b"really"],
+        Some(b's') => &[b"so", b"simply", b"sehr", b"super"],
+        Some(b'a') => &[b"absolutely", b"awesome", b"ausgezeichnet"],
+        Some(b't') => &[b"truly", b"toll"],
+        Some(b'w') => &[b"wirklich", b"wonderful", b"well done"],
+        Some(b'e') => &[b"einfach", b"echt", b"excel"],
+        Some(b'm') => &[b"muy", b"molto"],
+        Some(b'g') => &[b"good", b"great", b"gut", b"genial"],
+        Some(b'n') => &[b"nice"],
+        Some(b'p') => &[b"perf", b"prima", b"parfait"],
+        Some(b'f') => &[b"fantastic"],
+        Some(b'b') => &[b"brilliant", b"bravo", b"bien", b"bene"],
+        Some(b'k') => &[b"klasse"],
+        Some(b'h') => &[b"hervorragend"],
+        Some(b'o') => &[b"ottimo"],
+        Some(b'y') => &[b"you"],
+        _ => return false,
+    };
+    starts.iter().any(|s| t.starts_with(s))
+}
+
+/// Whether the closure pattern can match `t`: it is anchored at the start, so `t` starts with
+/// one of the words it can start with ("that", "es ", "now ", "done", …; "fini" stands for
+/// "finished" too, "suf" for "sufficient", "suficiente" and "suffit"). Most short sentences
+/// start otherwise, and this costs less than the pattern.
+fn may_close(t: &[u8]) -> bool {
+    let starts: &[&[u8]] = match t.first() {
+        Some(b't') => &[b"that", b"this"],
+        Some(b'i') => &[b"it"],
+        Some(b'd') => &[b"das ", b"done"],
+        Some(b'e') => &[b"es ", b"eso ", b"enough", b"erledigt"],
+        Some(b'c') => &[b"c'est ", b"cela ", b"complete"],
+        Some(b'y') => &[b"ya "],
+        Some(b'n') => &[b"now ", b"nun "],
+        Some(b'j') => &[b"jetzt "],
+        Some(b'f') => &[b"fini", b"fertig"],
+        Some(b's') => &[b"suf"],
+        Some(b'g') => &[b"genug"],
+        Some(b'r') => &[b"reicht"],
+        Some(b'a') => &[b"assez"],
+        Some(b'l') => &[b"listo"],
+        Some(b'b') => &[b"basta"],
+        _ => return false,
+    };
+    starts.iter().any(|s| t.starts_with(s))
 }
 
 /// Whether the interruption pattern can match: one of its alarm words, then only spaces (or
 /// other characters that are not ASCII, a superset of the rest of `\s`), then `:`, `!` or `-`.
 /// Most prompts have none, and searching the whole text for the words costs more than this.
-fn may_interrupt(b: &[u8]) -> bool {
+/// `colons` are the positions of the colons in `b`.
+fn may_interrupt(b: &[u8], colons: &[usize]) -> bool {
     const WORDS: [&[u8]; 5] = [b"stop", b"halt", b"achtung", b"attention", b"alarm"];
-    memchr::memchr3_iter(b':', b'!', b'-', b).any(|p| {
+    let alarm = |&p: &usize| {
         let mut e = p;
         while e > 0 && (b[e - 1].is_ascii_whitespace() || b[e - 1] == 0x0b || !b[e - 1].is_ascii()) {
             e -= 1;
@@ -403,8 +713,9 @@ fn may_interrupt(b: &[u8]) -> bool {
         // "stopp" ends in a "p" that "stop" does not.
         let w = &b[..e];
         let w = w.strip_suffix(b"p").filter(|w| w.ends_with(b"stop")).unwrap_or(w);
-        WORDS.iter().any(|k| w.ends_with(k))
-    })
+        matches!(w.last(), Some(b'p' | b't' | b'g' | b'n' | b'm')) && WORDS.iter().any(|k| w.ends_with(k))
+    };
+    colons.iter().any(alarm) || memchr::memchr2_iter(b'!', b'-', b).any(|p| alarm(&p))
 }
 
 /// Whether `order` takes up a content word of `question` (four letters or more, not a function
@@ -427,11 +738,12 @@ fn shares_topic(question: &str, order: &str) -> bool {
 
 /// Few-shot examples whose output repeats their input: "Input: Foo Output: Foo …". Once two
 /// examples have taught the model to copy, the last input is what it will say.
-fn few_shot_echo(norm: &str, hits: &mut Vec<Hit>) {
+/// `colons` are the positions of the colons in `norm`.
+fn few_shot_echo(norm: &str, colons: &[usize], hits: &mut Vec<Hit>) {
     const INPUTS: &[&str] = &["input:", "eingabe:", "entrada:", "entree:"];
     const OUTPUTS: &[&str] = &["output:", "ausgabe:", "salida:", "sortie:", "saida:"];
     let mut labels: Vec<(usize, usize, bool)> = Vec::new();
-    for c in memchr::memchr_iter(b':', norm.as_bytes()) {
+    for &c in colons {
         let before = &norm[..=c];
         if let Some(l) = INPUTS.iter().find(|l| before.ends_with(**l)) {
             labels.push((c + 1 - l.len(), c + 1, true));
@@ -534,6 +846,10 @@ fn open_script_turn(norm: &str, p: &Patterns, hits: &mut Vec<Hit>) {
 mod tests {
     use super::*;
 
+    fn colons(t: &str) -> Vec<usize> {
+        memchr::memchr_iter(b':', t.as_bytes()).collect()
+    }
+
     #[test]
     fn interruption_gate_admits_every_match() {
         let p = patterns().expect("patterns build");
@@ -548,9 +864,319 @@ mod tests {
             "please help: write this",
             "no alarm here",
         ] {
-            assert!(!p.interrupt.is_match(t) || may_interrupt(t.as_bytes()), "{t}");
+            assert!(!p.interrupt.is_match(t) || may_interrupt(t.as_bytes(), &colons(t)), "{t}");
         }
-        assert!(!may_interrupt(b"please help: write this"));
-        assert!(may_interrupt("stopp\u{a0}! say".as_bytes()));
+        assert!(!may_interrupt(b"please help: write this", &colons("please help: write this")));
+        assert!(may_interrupt("stopp\u{a0}! say".as_bytes(), &[]));
+    }
+
+    /// Texts for comparing the faster first-word and lead handling with the plain versions:
+    /// listed words and their neighbours with every kind of byte around them.
+    fn samples() -> Vec<String> {
+        let mut words: Vec<&str> = FIRST_WORDS.iter().flat_map(|(_, w)| w.iter().copied()).collect();
+        words.extend(["", "the", "thenx", "sayx", "x", "please-", "verfasses", "ignore9", "ünd", "roleplay", "a-b"]);
+        let before = ["", " ", "\"", "'", "* ", "- ", "-- ", "<", "please ", "ok, ", "task: ", "\u{a0}", "now, and "];
+        let after = [
+            "",
+            " ",
+            ",",
+            ":",
+            ".",
+            "!",
+            "\"",
+            "\n",
+            "\t",
+            "-x",
+            "'s",
+            "é",
+            " now write",
+            ": write",
+            " x".repeat(9).leak(),
+        ];
+        let mut out = Vec::new();
+        for w in &words {
+            for b in before {
+                for a in after {
+                    out.push(format!("{b}{w}{a}"));
+                    out.push(format!("{b}{w}{a} and then some more words"));
+                }
+            }
+        }
+        out
+    }
+
+    fn old_first_word(t: &str) -> &str {
+        let b = t.as_bytes();
+        let end = b.iter().position(|&c| matches!(c, b' ' | b',' | b':' | b'\n' | b'\t')).unwrap_or(b.len());
+        let w = &b[..end];
+        let keep = |c: &u8| c.is_ascii_alphanumeric() || *c == b'-' || !c.is_ascii();
+        let s = w.iter().position(keep).unwrap_or(w.len());
+        let e = w.iter().rposition(keep).map_or(s, |e| e + 1);
+        t.get(s..e).unwrap_or("")
+    }
+
+    fn old_strip_lead(mut t: &str) -> (&str, bool) {
+        let mut label = false;
+        let plain = |t: &str| {
+            t.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+                && !matches!(
+                    old_first_word(t),
+                    "please"
+                        | "pls"
+                        | "bitte"
+                        | "now"
+                        | "and"
+                        | "but"
+                        | "so"
+                        | "ok"
+                        | "okay"
+                        | "also"
+                        | "just"
+                        | "nun"
+                        | "jetzt"
+                        | "then"
+                        | "dann"
+                        | "und"
+                        | "aber"
+                        | "instruction"
+                        | "instructions"
+                        | "new"
+                        | "task"
+                        | "anweisung"
+                        | "aufgabe"
+                        | "befehl"
+                        | "command"
+                )
+        };
+        if plain(t) {
+            return (t, false);
+        }
+        loop {
+            let before = t;
+            for p in [
+                "please ", "pls ", "bitte ", "now ", "and ", "but ", "so ", "ok ", "okay ", "also ", "just ", "nun ",
+                "jetzt ", "then ", "dann ", "und ", "aber ", "also, ", "ok, ", "okay, ", "so, ", "now, ", "- ", "\"",
+                "'", "* ",
+            ] {
+                if let Some(r) = t.strip_prefix(p) {
+                    t = r.trim_start();
+                }
+            }
+            for l in [
+                "instruction:",
+                "instructions:",
+                "new instruction:",
+                "task:",
+                "anweisung:",
+                "aufgabe:",
+                "befehl:",
+                "command:",
+            ] {
+                if let Some(r) = t.strip_prefix(l) {
+                    t = r.trim_start();
+                    label = true;
+                }
+            }
+            if t == before {
+                return (t, label);
+            }
+        }
+    }
+
+    #[test]
+    fn first_words_are_looked_up_as_before() {
+        let listed = |w: &str| {
+            let mut flags = 0;
+            for (f, words) in FIRST_WORDS {
+                if words.contains(&w) {
+                    flags |= f;
+                }
+            }
+            flags
+        };
+        for t in samples() {
+            assert_eq!(first_words(&t), listed(old_first_word(&t)), "{t:?}");
+            let (s, e) = first_word(&t);
+            assert_eq!(&t[s..e], old_first_word(&t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn strip_lead_drops_as_before() {
+        for t in samples() {
+            assert_eq!(strip_lead(&t, first_words(&t)), old_strip_lead(&t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for t in ["", " ", "  a b  ", "\u{a0}a\u{2003}", "\u{85}", "a\u{b}", "\u{c}\ra\u{e9}", "\u{e9} ", "x"] {
+            let (lead, text) = trim(t);
+            assert_eq!((lead, text), (t.len() - t.trim_start().len(), t.trim()), "{t:?}");
+        }
+        for t in samples() {
+            let (lead, text) = trim(&t);
+            assert_eq!((lead, text), (t.len() - t.trim_start().len(), t.trim()), "{t:?}");
+        }
+    }
+
+    /// Every text the praise and closure patterns match passes their gates: texts built from
+    /// the patterns' alternatives, and the samples.
+    #[test]
+    fn praise_and_closure_gates_admit_every_match() {
+        let p = patterns().expect("patterns build");
+        let intensifiers = [
+            "",
+            "very ",
+            "really ",
+            "so ",
+            "simply ",
+            "absolutely ",
+            "truly ",
+            "sehr ",
+            "wirklich ",
+            "einfach ",
+            "echt ",
+            "vraiment ",
+            "muy ",
+            "molto ",
+            "so very ",
+        ];
+        let praise = [
+            "good",
+            "great",
+            "nice",
+            "perfect",
+            "excellent",
+            "wonderful",
+            "awesome",
+            "fantastic",
+            "brilliant",
+            "super",
+            "prima",
+            "toll",
+            "klasse",
+            "gut",
+            "hervorragend",
+            "ausgezeichnet",
+            "perfekt",
+            "genial",
+            "bravo",
+            "parfait",
+            "bien",
+            "perfecto",
+            "excelente",
+            "ottimo",
+            "bene",
+            "well done",
+            "good job",
+            "great job",
+            "nicely done",
+            "gut gemacht",
+            "you've outdone yourself",
+            "you have outdone yourself",
+            "you did great",
+            "you did well",
+            "you did a great job",
+            "you did a good job",
+        ];
+        let leads = [
+            "",
+            "that ",
+            "this ",
+            "it ",
+            "that's ",
+            "this is ",
+            "it was ",
+            "das ",
+            "das ist ",
+            "das war ",
+            "es ist ",
+            "es reicht",
+            "c'est ",
+            "cela est ",
+            "cela suffit",
+            "eso ",
+            "eso es ",
+            "eso fue ",
+            "ya ",
+            "ya es ",
+            "ya esta ",
+        ];
+        let nows = ["", "now ", "nun ", "jetzt "];
+        let closing = [
+            "enough",
+            "done",
+            "finished",
+            "complete",
+            "sufficient",
+            "erledigt",
+            "genug",
+            "genugt",
+            "fertig",
+            "reicht",
+            "assez",
+            "fini",
+            "suffit",
+            "suficiente",
+            "listo",
+            "basta",
+        ];
+        let ends = ["", ".", " now", "-ish", "é", " thanks"];
+        let mut texts = samples();
+        for i in intensifiers {
+            for w in praise {
+                for e in ends {
+                    texts.push(format!("{i}{w}{e}"));
+                }
+            }
+        }
+        for l in leads {
+            for n in nows {
+                for w in closing {
+                    for e in ends {
+                        texts.push(format!("{l}{n}{w}{e}"));
+                    }
+                }
+            }
+        }
+        let (mut praised, mut closed) = (0, 0);
+        for t in &texts {
+            if p.praise.is_match(t) {
+                praised += 1;
+                assert!(may_praise(t.as_bytes()), "{t:?}");
+            }
+            if p.closure.is_match(t) {
+                closed += 1;
+                assert!(may_close(t.as_bytes()), "{t:?}");
+            }
+        }
+        assert!(praised > 500 && closed > 1000, "{praised} {closed}");
+    }
+
+    mod corpus {
+        include!(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/corpus.rs"));
+    }
+
+    /// `cargo test --release -p engine --lib diversion::tests::timing -- --ignored --nocapture`:
+    /// the fastest batch on the 8 KB bench prompt; `TIMING_BATCHES=N` sets the number of batches
+    /// (for instruction counts under `callgrind`).
+    #[test]
+    #[ignore]
+    fn timing() {
+        let text = corpus::prompt(8 * 1024);
+        let norm = crate::normalise::normalise(&text);
+        let batches = std::env::var("TIMING_BATCHES").ok().and_then(|n| n.parse().ok()).unwrap_or(60);
+        let mut best = f64::MAX;
+        for _ in 0..batches {
+            let t = std::time::Instant::now();
+            for _ in 0..10 {
+                let mut hits = Vec::new();
+                detect(std::hint::black_box(norm.text()), &mut hits);
+                std::hint::black_box(hits);
+            }
+            best = best.min(t.elapsed().as_secs_f64() * 1e6 / 10.0);
+        }
+        println!("diversion: {best:8.2} µs");
     }
 }
