@@ -227,6 +227,30 @@ impl Model {
     /// not overlapping) are scored. Long texts are scored at their edges and around the places
     /// the rules point at (see [`ranges_to_score`]); each range is windowed on its own.
     pub fn score_ranges(&self, folded: &str, word_starts: &[u32], ranges: &[(usize, usize)]) -> (f32, usize, usize) {
+        // The built-in table has 2^16 weights: indexing it by a `u16` needs no bounds check.
+        match <&[i16; 1 << 16]>::try_from(self.quantized.as_slice()) {
+            Ok(table) if self.dims == 1 << 16 => {
+                self.score_ranges_with(folded, word_starts, ranges, |h| i64::from(table[usize::from((h >> 32) as u16)]))
+            }
+            _ => {
+                let mask = self.dims.wrapping_sub(1);
+                let weights = self.quantized.as_slice();
+                self.score_ranges_with(folded, word_starts, ranges, |h| {
+                    i64::from(weights.get(bucket(h, mask)).copied().unwrap_or(0))
+                })
+            }
+        }
+    }
+
+    /// [`Model::score_ranges`] with `weight` giving the weight of a feature hash.
+    #[inline]
+    fn score_ranges_with(
+        &self,
+        folded: &str,
+        word_starts: &[u32],
+        ranges: &[(usize, usize)],
+        weight: impl Fn(u64) -> i64,
+    ) -> (f32, usize, usize) {
         let text = folded.as_bytes();
         let len = text.len();
         let n = word_starts.len();
@@ -235,17 +259,21 @@ impl Model {
             let e = word_starts.get(i + 1).map_or(len, |&n| (n as usize).saturating_sub(1));
             (s, e.max(s))
         };
-        let mask = self.dims.wrapping_sub(1);
-        let weights = self.quantized.as_slice();
-        let weight = |h: u64| i64::from(weights.get(bucket(h, mask)).copied().unwrap_or(0));
-        let hash = |i: usize| (i < n).then(|| word_hash_at(text, span(i).0, span(i).1));
+        let mut words: Vec<(usize, usize, u64)> = Vec::new();
         let mut sum = Vec::new();
         let mut cnt = Vec::new();
         let mut best = (0.0f32, 0, 0);
         for &(a, b) in ranges {
             let (a, b) = (a.min(n), b.min(n));
-            // The same sums as `score_with`, in a loop that reads the words straight from the
-            // text: prefix sums of each position's weight and feature count.
+            // Each word's span and hash, once; words past the range still feed the bigram and
+            // trigram of its last positions.
+            words.clear();
+            words.extend((a..(b + 2).min(n)).map(|i| {
+                let (s, e) = span(i);
+                (s, e, word_hash_at(text, s, e))
+            }));
+            // The same sums as `score_with`, in the same order: prefix sums of each position's
+            // weight and feature count.
             sum.clear();
             cnt.clear();
             sum.reserve(b.saturating_sub(a) + 1);
@@ -253,37 +281,33 @@ impl Model {
             let (mut total, mut count) = (0i64, 0u32);
             sum.push(total);
             cnt.push(count);
-            // Words past the range still feed the bigram and trigram of its last positions.
-            let (mut h0, mut h1, mut h2) = (hash(a), hash(a + 1), hash(a + 2));
-            for i in a..b {
-                let Some(h) = h0 else { break };
+            for k in 0..b.saturating_sub(a) {
+                let Some(&(s, e, h)) = words.get(k) else { break };
                 let mut ws = weight(mix(h, 1));
                 let mut c = 1u32;
-                if let Some(next) = h1 {
+                if let Some(&(_, _, next)) = words.get(k + 1) {
                     let bi = mix(mix(h, 2), next);
                     ws += weight(bi);
                     c += 1;
-                    if let Some(next2) = h2 {
+                    if let Some(&(_, _, next2)) = words.get(k + 2) {
                         ws += weight(mix(mix(bi, 3), next2));
                         ws += weight(mix(mix(h, 4), next2));
                         c += 2;
                     }
                 }
-                let (s, e) = span(i);
                 if (6..=24).contains(&(e - s)) {
-                    let mut k = s;
-                    while let Some(g) = text.get(k..k + 4).filter(|_| k + 4 <= e) {
+                    let mut q = s;
+                    while let Some(g) = text.get(q..q + 4).filter(|_| q + 4 <= e) {
                         let g = u32::from_le_bytes([g[0], g[1], g[2], g[3]]);
                         ws += weight(mix(0x4444, u64::from(g)));
                         c += 1;
-                        k += 2;
+                        q += 2;
                     }
                 }
                 total += ws;
                 count += c;
                 sum.push(total);
                 cnt.push(count);
-                (h0, h1, h2) = (h1, h2, hash(i + 3));
             }
             let r = self.best_window(b - a, &sum, &cnt, |i| span(a + i));
             if r.0 > best.0 {
