@@ -10,12 +10,8 @@ use std::sync::OnceLock;
 
 struct Res {
     email: Regex,
-    card: Regex,
-    ssn: Regex,
     iban: Regex,
-    ipv4: Regex,
     ipv6: Regex,
-    phone: Regex,
     licence: Regex,
     street_us: Regex,
     street_eu: Regex,
@@ -27,12 +23,8 @@ fn res() -> Option<&'static Res> {
     R.get_or_init(|| {
         Some(Res {
             email: Regex::new(r"(?i)\b[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)*\.[a-z]{2,24}\b").ok()?,
-            card: Regex::new(r"\b\d(?:[ \-]?\d){11,18}\b").ok()?,
-            ssn: Regex::new(r"\b\d{3}([\- ])\d{2}([\- ])\d{4}\b").ok()?,
             iban: Regex::new(r"(?i)\b[a-z]{2}\d{2}(?: ?[a-z0-9]){11,30}\b").ok()?,
-            ipv4: Regex::new(r"\b(?:\d{1,3}\.){3}\d{1,3}\b").ok()?,
             ipv6: Regex::new(r"(?i)(?:[0-9a-f]{1,4}:|::)(?:[0-9a-f]{0,4}:){1,7}[0-9a-f]{0,4}").ok()?,
-            phone: Regex::new(r"(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\d{1,12}(?:[ .\-]\d{1,10}){0,5}(?: ?(?:x|ext\.?) ?\d{1,5})?").ok()?,
             licence: Regex::new(r"(?i)\b(?:driver'?s?\s+licen[cs]e|driving\s+licen[cs]e|DL|licen[cs]e)\s*(?:no\.?|number|num|#|id)?\s*(?:is|:|-)?\s*([A-Z0-9][A-Z0-9\-]{4,18})\b").ok()?,
             street_us: Regex::new(r"\b\d{1,6}[A-Za-z]?\s+(?:[A-Z0-9][\p{L}'.\-]*\s+){0,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Plaza|Alley|Crescent|Cres|Close|Gardens|Grove|Row|Walk|Mews|Hill|Park|Green|View|Point|Ridge|Loop|Path|Pike|Heights|Estates|Village|Meadows|Commons|Center|Centre|Squares|Streets|Roads|Avenues|Lanes|Drives|Ways|Parks|Fields|Hills|Views)\b\.?(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Floor|Fl|#)\.?\s*[A-Za-z0-9\-]+)?").ok()?,
             street_eu: Regex::new(r"(?i)\b(?:[\p{L}\-]{3,}(?:strasse|straße|str\.|weg|gasse|platz|allee|katu|gatan|vej|vegen|veien|laan|straat|gracht|utca|tie|vagen|väg|gade)|(?:rue|via|calle|avenida|av\.|avda\.|rua|piazza|plaza|camino|carrer|paseo|chemin|route|viale|ul\.|ulica|trg|aleja)\s+(?:[\p{L}'.\-]+\s+){0,4}?)\s*\d{1,5}[a-z]?\b(?:,?\s*(?:apt|suite|unit)\.?\s*\d+)?").ok()?,
@@ -42,10 +34,12 @@ fn res() -> Option<&'static Res> {
     .as_ref()
 }
 
-pub fn luhn(digits: &[u8]) -> bool {
-    let mut sum = 0u32;
-    for (i, d) in digits.iter().rev().enumerate() {
-        let mut v = u32::from(*d);
+/// Luhn check over the digits of `s` (other bytes are skipped), and not all one digit.
+fn luhn_varied(s: &[u8]) -> bool {
+    let (mut sum, mut i, mut varied) = (0u32, 0usize, false);
+    let first = s.iter().find(|b| b.is_ascii_digit());
+    for &b in s.iter().rev().filter(|b| b.is_ascii_digit()) {
+        let mut v = u32::from(b - b'0');
         if i % 2 == 1 {
             v *= 2;
             if v > 9 {
@@ -53,8 +47,10 @@ pub fn luhn(digits: &[u8]) -> bool {
             }
         }
         sum += v;
+        i += 1;
+        varied |= Some(&b) != first;
     }
-    sum.is_multiple_of(10)
+    varied && sum.is_multiple_of(10)
 }
 
 /// ISO 13616 check: move the first four characters to the end, letters to numbers, mod 97 == 1.
@@ -95,19 +91,13 @@ fn iban_length(cc: &[u8]) -> Option<usize> {
     })
 }
 
-fn digits_of(s: &str) -> Vec<u8> {
-    s.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect()
-}
-
-fn ssn_valid(s: &str) -> bool {
-    let d = digits_of(s);
-    if d.len() != 9 {
-        return false;
+/// `ddd-dd-dddd` with any separators: no part all zeros, the area not 666 nor 900 and above.
+fn ssn_valid(s: &[u8]) -> bool {
+    let num = |r: std::ops::Range<usize>| s[r].iter().fold(0u32, |a, &b| a * 10 + u32::from(b.wrapping_sub(b'0')));
+    s.len() == 11 && {
+        let area = num(0..3);
+        area != 0 && area != 666 && area < 900 && num(4..6) != 0 && num(7..11) != 0
     }
-    let area = u32::from(d[0]) * 100 + u32::from(d[1]) * 10 + u32::from(d[2]);
-    let group = u32::from(d[3]) * 10 + u32::from(d[4]);
-    let serial = d[5..].iter().fold(0u32, |a, &x| a * 10 + u32::from(x));
-    area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
 }
 
 fn boundary_ok(text: &str, s: usize, e: usize) -> bool {
@@ -149,8 +139,7 @@ fn has_cue_before(text: &str, s: usize, cues: &[&str], window: usize) -> bool {
     while !text.is_char_boundary(from) {
         from -= 1;
     }
-    let before = text.get(from..s).unwrap_or("").to_lowercase();
-    cues.iter().any(|c| before.contains(c))
+    super::with_lowercase(text.get(from..s).unwrap_or(""), |before| cues.iter().any(|c| before.contains(c)))
 }
 
 const PHONE_CUES_AFTER: &[&str] = &["office", "fax", "mobile", "cell", "home", "work", "phone", "tel"];
@@ -160,8 +149,7 @@ fn has_cue_after(text: &str, e: usize, cues: &[&str], window: usize) -> bool {
     while !text.is_char_boundary(to) {
         to -= 1;
     }
-    let after = text.get(e..to).unwrap_or("").to_lowercase();
-    cues.iter().any(|c| after.contains(c))
+    super::with_lowercase(text.get(e..to).unwrap_or(""), |after| cues.iter().any(|c| after.contains(c)))
 }
 
 /// `2000-04-16 11` is a timestamp cut at the colon, not a phone number.
@@ -178,14 +166,10 @@ fn starts_with_date(s: &str) -> bool {
 }
 
 fn is_date_like(s: &str) -> bool {
-    let parts: Vec<&str> = s.split(['-', '/', '.', ' ']).collect();
-    if parts.len() == 3 {
-        let l: Vec<usize> = parts.iter().map(|p| p.len()).collect();
-        if l == [4, 2, 2] || l == [2, 2, 4] || l == [1, 2, 4] || l == [2, 1, 4] || l == [1, 1, 4] || l == [4, 1, 1] {
-            return true;
-        }
-    }
-    false
+    let mut parts = s.split(['-', '/', '.', ' ']).map(str::len);
+    let l = [parts.next(), parts.next(), parts.next(), parts.next()];
+    matches!(l, [Some(a), Some(b), Some(c), None]
+        if matches!([a, b, c], [4, 2, 2] | [2, 2, 4] | [1, 2, 4] | [2, 1, 4] | [1, 1, 4] | [4, 1, 1]))
 }
 
 const STREET_SUFFIXES: &[&str] = &[
@@ -198,10 +182,100 @@ const STREET_PREFIXES: &[&str] = &[
 ];
 
 /// A European-style address has a street word ending in a known suffix right before the house
-/// number, or a street prefix a few words earlier.
+/// number, or a street prefix a few words earlier (among the last five words of the 60 bytes
+/// before `s`, ignoring case).
 fn street_word_before(text: &str, s: usize) -> bool {
     let (ws, _) = window(text, s.saturating_sub(60), s);
-    super::with_lowercase(text.get(ws..s).unwrap_or(""), |before| {
+    let before = text.get(ws..s).unwrap_or("");
+    // Reads the words back to front in place while they are ASCII; any other byte among the
+    // five words (a non-ASCII letter, a Unicode space) leaves the answer to the general path.
+    let b = before.as_bytes();
+    let mut end = b.len();
+    for n in 0..5 {
+        while end > 0 && is_ascii_space(b[end - 1]) {
+            end -= 1;
+        }
+        // The word's last seven bytes, lower-cased, as a number, the last byte lowest.
+        let (mut start, mut tail) = (end, 0u64);
+        while start > 0 {
+            let c = b[start - 1];
+            if c <= b' ' && is_ascii_space(c) {
+                break;
+            }
+            if !c.is_ascii() {
+                return street_word_before_unicode(before);
+            }
+            if end - start < 7 {
+                tail |= u64::from(c.to_ascii_lowercase()) << (8 * (end - start));
+            }
+            start -= 1;
+        }
+        let len = end - start;
+        if n == 0 && SUFFIX_KEYS.iter().any(|&(l, k)| len >= l && tail & ((1 << (8 * l)) - 1) == k) {
+            return true;
+        }
+        if prefix_maybe(len, tail) && PREFIX_KEYS.iter().any(|&(l, k)| len == l && tail == k) {
+            return true;
+        }
+        if start == 0 {
+            break;
+        }
+        end = start;
+    }
+    false
+}
+
+/// Each street word's length and its bytes as a number, the last byte lowest (see
+/// [`street_word_before`]).
+const fn street_keys<const N: usize>(words: &[&str]) -> [(usize, u64); N] {
+    let mut out = [(0, 0); N];
+    let mut i = 0;
+    while i < N {
+        let w = words[i].as_bytes();
+        assert!(w.len() <= 7);
+        let (mut k, mut j) = (0u64, 0);
+        while j < w.len() {
+            k = k << 8 | w[j] as u64;
+            j += 1;
+        }
+        out[i] = (w.len(), k);
+        i += 1;
+    }
+    out
+}
+
+const SUFFIX_KEYS: [(usize, u64); STREET_SUFFIXES.len()] = street_keys(STREET_SUFFIXES);
+const PREFIX_KEYS: [(usize, u64); STREET_PREFIXES.len()] = street_keys(STREET_PREFIXES);
+
+/// One bit of 128 per word key: most words that are not street prefixes miss all of them.
+const fn prefix_bit(len: usize, key: u64) -> u32 {
+    // The length sits above the seven key bytes; `as` keeps the product's top seven bits.
+    ((key | (len as u64) << 56).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57) as u32
+}
+
+const PREFIX_BLOOM: u128 = {
+    let (mut bits, mut i) = (0u128, 0);
+    while i < PREFIX_KEYS.len() {
+        let (len, key) = PREFIX_KEYS[i];
+        bits |= 1 << prefix_bit(len, key);
+        i += 1;
+    }
+    bits
+};
+
+/// Whether a word of `len` bytes with key `tail` may be a street prefix (no false negatives).
+fn prefix_maybe(len: usize, tail: u64) -> bool {
+    len <= 7 && PREFIX_BLOOM >> prefix_bit(len, tail) & 1 != 0
+}
+
+/// Whitespace as `char::is_whitespace` sees it, for ASCII bytes.
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// [`street_word_before`] on text that is not all ASCII: Unicode lower case and spaces.
+fn street_word_before_unicode(before: &str) -> bool {
+    super::with_lowercase(before, |before| {
         let mut words = before.split_whitespace().rev();
         let last = words.next().unwrap_or("");
         STREET_SUFFIXES.iter().any(|x| last.ends_with(x))
@@ -219,6 +293,166 @@ fn window(text: &str, s: usize, e: usize) -> (usize, usize) {
         e += 1;
     }
     (s, e)
+}
+
+// Card, SSN, IPv4 and phone numbers are looked for inside number runs (ASCII digits, spaces,
+// `-`, `.`, `(`, `)`, `+`, and `x` before a digit). Each `next_*` function finds what its pattern
+// (quoted in its doc comment) would find in a run — the leftmost match at or after `from`, with
+// the pattern's preferences (greedy repeats, earlier alternatives first), where the run's edges
+// count as word boundaries — without a regex search per run. `tests::run_patterns` checks them
+// against the patterns themselves.
+
+/// A word character for `\b` on ASCII text.
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn digit_at(b: &[u8], i: usize) -> bool {
+    b.get(i).is_some_and(u8::is_ascii_digit)
+}
+
+fn word_at(b: &[u8], i: usize) -> bool {
+    b.get(i).is_some_and(|&c| is_word(c))
+}
+
+/// How many digits (at most `max`) start at `i`.
+fn digits_at(b: &[u8], i: usize, max: usize) -> usize {
+    b.get(i..).map_or(0, |t| t.iter().take(max).take_while(|c| c.is_ascii_digit()).count())
+}
+
+/// A digit that starts a word: where a pattern opening with `\b\d` can match.
+fn word_start_digit(b: &[u8], p: usize) -> bool {
+    b[p].is_ascii_digit() && (p == 0 || !is_word(b[p - 1]))
+}
+
+/// `\b\d(?:[ \-]?\d){11,18}\b`: 12 to 19 digits, each after at most one space or dash; of the
+/// lengths that end at a word boundary, the longest.
+fn next_card(run: &[u8], from: usize) -> Option<(usize, usize)> {
+    (from..run.len()).filter(|&p| word_start_digit(run, p)).find_map(|p| {
+        let (mut q, mut end) = (p + 1, None);
+        for k in 1..=18 {
+            q = match run.get(q) {
+                Some(c) if c.is_ascii_digit() => q + 1,
+                Some(b' ' | b'-') if digit_at(run, q + 1) => q + 2,
+                _ => break,
+            };
+            if k >= 11 && !word_at(run, q) {
+                end = Some(q);
+            }
+        }
+        end.map(|e| (p, e))
+    })
+}
+
+/// `\b\d{3}([\- ])\d{2}([\- ])\d{4}\b`; the separators are the match's bytes 3 and 6.
+fn next_ssn(run: &[u8], from: usize) -> Option<(usize, usize)> {
+    let sep = |c: u8| c == b'-' || c == b' ';
+    (from..run.len().saturating_sub(10))
+        .find(|&p| {
+            let m = &run[p..p + 11];
+            word_start_digit(run, p)
+                && m[..3].iter().all(u8::is_ascii_digit)
+                && sep(m[3])
+                && m[4..6].iter().all(u8::is_ascii_digit)
+                && sep(m[6])
+                && m[7..].iter().all(u8::is_ascii_digit)
+                && !word_at(run, p + 11)
+        })
+        .map(|p| (p, p + 11))
+}
+
+/// `\b(?:\d{1,3}\.){3}\d{1,3}\b`: four groups of one to three digits (the whole digit run each:
+/// a fourth digit leaves neither a `.` nor a boundary), dot-separated.
+fn next_ipv4(run: &[u8], from: usize) -> Option<(usize, usize)> {
+    (from..run.len()).filter(|&p| word_start_digit(run, p)).find_map(|p| {
+        let mut q = p;
+        for group in 0..4 {
+            let n = digits_at(run, q, 4);
+            if !(1..=3).contains(&n) {
+                return None;
+            }
+            q += n;
+            if group < 3 {
+                if run.get(q) != Some(&b'.') {
+                    return None;
+                }
+                q += 1;
+            }
+        }
+        (!word_at(run, q)).then_some((p, q))
+    })
+}
+
+/// `(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\d{1,12}(?:[ .\-]\d{1,10}){0,5}(?: ?(?:x|ext\.?) ?\d{1,5})?`
+fn next_phone(run: &[u8], from: usize) -> Option<(usize, usize)> {
+    (from..run.len()).find_map(|p| phone_at(run, p).map(|e| (p, e)))
+}
+
+fn sep_at(b: &[u8], i: usize) -> bool {
+    matches!(b.get(i), Some(b' ' | b'.' | b'-'))
+}
+
+/// The end of the phone pattern's match starting at `p`. Only `\d{1,12}` is required and all
+/// that follows it is optional, so the first way (in the pattern's order) to reach a digit where
+/// `\d{1,12}` begins decides the match, and the rest is taken greedily.
+fn phone_at(b: &[u8], p: usize) -> Option<usize> {
+    let body = 'head: {
+        if b[p] == b'+' {
+            // Fewer country-code digits leave a digit for `\d{1,12}`.
+            for k in (1..=digits_at(b, p + 1, 3)).rev() {
+                let a = p + 1 + k;
+                if sep_at(b, a) {
+                    if let Some(i) = phone_body(b, a + 1) {
+                        break 'head i;
+                    }
+                }
+                if let Some(i) = phone_body(b, a) {
+                    break 'head i;
+                }
+            }
+        }
+        phone_body(b, p)?
+    };
+    let mut q = body + digits_at(b, body, 12);
+    for _ in 0..5 {
+        if !(sep_at(b, q) && digit_at(b, q + 1)) {
+            break;
+        }
+        q += 1 + digits_at(b, q + 1, 10);
+    }
+    // ` ?(?:x|ext\.?) ?\d{1,5}`, each optional space tried present first.
+    let spaces = |i: usize| [(b.get(i) == Some(&b' ')).then_some(i + 1), Some(i)];
+    for s in spaces(q).into_iter().flatten() {
+        let rest = b.get(s..).unwrap_or_default();
+        let x = rest.starts_with(b"x").then_some(s + 1);
+        let ext_dot = rest.starts_with(b"ext.").then_some(s + 4);
+        let ext = rest.starts_with(b"ext").then_some(s + 3);
+        for a in [x, ext_dot, ext].into_iter().flatten() {
+            for d in spaces(a).into_iter().flatten() {
+                if digit_at(b, d) {
+                    return Some(d + digits_at(b, d, 5));
+                }
+            }
+        }
+    }
+    Some(q)
+}
+
+/// After `(?:\(\d{1,5}\)[ .\-]?)?` from `i`, where `\d{1,12}` can begin, if anywhere.
+fn phone_body(b: &[u8], i: usize) -> Option<usize> {
+    if b.get(i) == Some(&b'(') {
+        let n = digits_at(b, i + 1, 6);
+        if (1..=5).contains(&n) && b.get(i + 1 + n) == Some(&b')') {
+            let j = i + n + 2;
+            if sep_at(b, j) && digit_at(b, j + 1) {
+                return Some(j + 1);
+            }
+            if digit_at(b, j) {
+                return Some(j);
+            }
+        }
+    }
+    digit_at(b, i).then_some(i)
 }
 
 /// `found` says which cues the normalised view holds (see [`crate::matcher::Cue`]).
@@ -289,66 +523,74 @@ pub(crate) fn detect(text: &str, found: &Found, out: &mut Vec<Hit>) {
         }
     }
     for (rs, re_) in runs.iter().filter(|r| r.digits >= 7).map(|r| (r.start, r.end)) {
-        let Some(run) = text.get(rs..re_) else {
+        let Some(run) = bytes.get(rs..re_) else {
             continue;
         };
-        for m in r.card.find_iter(run) {
-            let (s, e) = (rs + m.start(), rs + m.end());
-            let d = digits_of(m.as_str());
-            if (12..=19).contains(&d.len()) && luhn(&d) && d.iter().any(|&x| x != d[0]) && boundary_ok(text, s, e) {
+        let mut from = 0;
+        while let Some((ms, me)) = next_card(run, from) {
+            let (s, e) = (rs + ms, rs + me);
+            if luhn_varied(&run[ms..me]) && boundary_ok(text, s, e) {
                 add(out, &mut taken, Severity::High, s, e, "credit_card_luhn", "credit_card");
             }
+            from = me;
         }
-        for c in r.ssn.captures_iter(run) {
-            let (Some(m), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else {
-                continue;
-            };
-            let (s, e) = (rs + m.start(), rs + m.end());
-            let spaced = a.as_str() == " ";
-            if a.as_str() == b.as_str()
-                && ssn_valid(m.as_str())
+        let mut from = 0;
+        while let Some((ms, me)) = next_ssn(run, from) {
+            let (s, e) = (rs + ms, rs + me);
+            let m = &run[ms..me];
+            if m[3] == m[6]
+                && ssn_valid(m)
                 && boundary_ok(text, s, e)
-                && (!spaced || has_cue_before(text, s, &["ssn", "social security", "social-security"], 40))
+                && (m[3] != b' ' || has_cue_before(text, s, &["ssn", "social security", "social-security"], 40))
             {
                 add(out, &mut taken, Severity::High, s, e, "us_ssn", "us_ssn");
             }
+            from = me;
         }
-        if run.contains('.') {
-            for m in r.ipv4.find_iter(run) {
-                let (s, e) = (rs + m.start(), rs + m.end());
-                let ok = m
-                    .as_str()
-                    .split('.')
-                    .all(|o| o.parse::<u16>().is_ok_and(|v| v <= 255) && (o.len() == 1 || !o.starts_with('0')));
+        if run.contains(&b'.') {
+            let mut from = 0;
+            while let Some((ms, me)) = next_ipv4(run, from) {
+                let (s, e) = (rs + ms, rs + me);
+                let ok = run[ms..me].split(|&c| c == b'.').all(|o| {
+                    let v = o.iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
+                    v <= 255 && (o.len() == 1 || o[0] != b'0')
+                });
                 let before = text.get(..s).and_then(|t| t.chars().next_back());
-                let after = text.get(e..).map(str::as_bytes);
+                let after = &bytes[e..];
                 let dotted_more =
-                    before == Some('.') || after.is_some_and(|a| a.len() >= 2 && a[0] == b'.' && a[1].is_ascii_digit());
+                    before == Some('.') || after.len() >= 2 && after[0] == b'.' && after[1].is_ascii_digit();
                 if ok && !dotted_more {
                     add(out, &mut taken, Severity::Medium, s, e, "ipv4", "ip_address");
                 }
+                from = me;
             }
         }
-        for m in r.phone.find_iter(run) {
-            let p = m.as_str().trim_end_matches([' ', '.', '-']);
-            let (ms, me) = (rs + m.start(), rs + m.start() + p.len());
-            let d = digits_of(p);
-            if d.len() < 7 || d.len() > 15 || !boundary_ok(text, ms, me) || is_date_like(p) || starts_with_date(p) {
+        let mut from = 0;
+        while let Some((ps, pe)) = next_phone(run, from) {
+            from = pe;
+            let p = &run[ps..pe];
+            let (ms, me) = (rs + ps, rs + pe);
+            let digits = p.iter().filter(|c| c.is_ascii_digit()).count();
+            let Some(phone) = text.get(ms..me) else { continue };
+            if !(7..=15).contains(&digits)
+                || !boundary_ok(text, ms, me)
+                || is_date_like(phone)
+                || starts_with_date(phone)
+            {
                 continue;
             }
-            let plus = p.starts_with('+');
-            let parens = p.contains('(');
-            let seps = p.bytes().filter(|b| matches!(b, b' ' | b'-' | b'.')).count();
-            let dots = p.bytes().filter(|&b| b == b'.').count();
-            if dots == 3 && !plus && !parens && p.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            let plus = p[0] == b'+';
+            let parens = p.contains(&b'(');
+            let seps = p.iter().filter(|c| matches!(c, b' ' | b'-' | b'.')).count();
+            let dots = p.iter().filter(|&&c| c == b'.').count();
+            if dots == 3 && !plus && !parens && p.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
                 continue;
             }
-            let cue = has_cue_before(text, ms, PHONE_CUES, 40) || has_cue_after(text, me, PHONE_CUES_AFTER, 12);
-            let shaped = plus && d.len() >= 9
-                || parens && d.len() >= 9
-                || seps >= 2 && d.len() >= 9 && p.len() <= 20
-                || seps >= 1 && d.len() >= 10 && d[0] == 0;
-            if shaped || cue {
+            let first_zero = p.iter().find(|c| c.is_ascii_digit()) == Some(&b'0');
+            let shaped = (plus || parens) && digits >= 9
+                || seps >= 2 && digits >= 9 && p.len() <= 20
+                || seps >= 1 && digits >= 10 && first_zero;
+            if shaped || has_cue_before(text, ms, PHONE_CUES, 40) || has_cue_after(text, me, PHONE_CUES_AFTER, 12) {
                 add(out, &mut taken, Severity::Medium, ms, me, "phone", "phone_number");
             }
         }
@@ -423,14 +665,108 @@ pub(crate) fn detect(text: &str, found: &Found, out: &mut Vec<Hit>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn checksums() {
-        assert!(luhn(&digits_of("4242 4242 4242 4242")));
-        assert!(!luhn(&digits_of("4242 4242 4242 4243")));
+        assert!(luhn_varied(b"4242 4242 4242 4242"));
+        assert!(!luhn_varied(b"4242 4242 4242 4243"));
+        assert!(!luhn_varied(b"0000 0000 0000 0000"));
         assert!(iban_valid("GB82 WEST 1234 5698 7654 32"));
         assert!(!iban_valid("GB82 WEST 1234 5698 7654 33"));
-        assert!(ssn_valid("123-45-6789"));
-        assert!(!ssn_valid("000-45-6789"));
+        assert!(ssn_valid(b"123-45-6789"));
+        assert!(!ssn_valid(b"000-45-6789"));
     }
+
+    /// The patterns the `next_*` functions stand for, as the regex crate runs them.
+    type Next = fn(&[u8], usize) -> Option<(usize, usize)>;
+
+    fn patterns() -> [(Regex, Next); 4] {
+        [
+            (Regex::new(r"\b\d(?:[ \-]?\d){11,18}\b").unwrap(), next_card),
+            (Regex::new(r"\b\d{3}([\- ])\d{2}([\- ])\d{4}\b").unwrap(), next_ssn),
+            (Regex::new(r"\b(?:\d{1,3}\.){3}\d{1,3}\b").unwrap(), next_ipv4),
+            (
+                Regex::new(r"(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\d{1,12}(?:[ .\-]\d{1,10}){0,5}(?: ?(?:x|ext\.?) ?\d{1,5})?")
+                    .unwrap(),
+                next_phone,
+            ),
+        ]
+    }
+
+    fn same_matches(text: &str) -> Result<(), TestCaseError> {
+        static P: OnceLock<[(Regex, Next); 4]> = OnceLock::new();
+        for (re, next) in P.get_or_init(patterns) {
+            let want: Vec<(usize, usize)> = re.find_iter(text).map(|m| (m.start(), m.end())).collect();
+            let mut got = Vec::new();
+            let mut from = 0;
+            while let Some((s, e)) = next(text.as_bytes(), from) {
+                got.push((s, e));
+                from = e;
+            }
+            prop_assert_eq!(got, want, "{} on {:?}", re.as_str(), text);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn run_patterns_table() {
+        for t in [
+            "",
+            "4242 4242 4242 4242",
+            "4242-4242-4242-4242-4242",
+            "1234 5678 9012 3456 7890",
+            "4242424242424242x1",
+            "123-45-6789",
+            "123 45 6789 123-45-6789",
+            "1234-45-6789",
+            "192.168.0.1",
+            "1.2.3.4.5",
+            "1234.1.1.1 1.1.1.1x2",
+            "+1 (415) 555-0134",
+            "+12",
+            "+1234 (5) 6",
+            "+1 (",
+            "(123456) 7",
+            "555 0134 x 12 ext. 3",
+            "555 0134 ext.4 555 0134 ext 45678901",
+            "1234567890123456789012345",
+            "1 2 3 4 5 6 7 8 9",
+            "00000000000 000000000000 ",
+            "+00000000000000",
+        ] {
+            same_matches(t).unwrap();
+        }
+    }
+
+    proptest! {
+            #![proptest_config(ProptestConfig::with_cases(4000))]
+
+            /// Number runs and everything near them: digits, separators, parentheses, `x`, `ext`.
+            #[test]
+            fn run_patterns(t in "([0-9]{1,5}|[ .()+x_-]|ext\\.?|[a ]){0,24}") {
+                same_matches(&t)?;
+            }
+
+            #[test]
+            fn run_patterns_bytes(t in "[0-9 .()+x-]{0,40}") {
+                same_matches(&t)?;
+            }
+
+            /// The in-place ASCII reading agrees with lower-casing the window and splitting it.
+            #[test]
+            fn street_words(pieces in prop::collection::vec(prop_oneof![
+                prop::sample::select(vec![
+                    "Rue", "via", "Koskikatu", "KOSKIKATU", "Hauptstraße", "Str.", "allee", "Avda.", "ul.", "\u{212a}atu",
+                    "é", "İ", "ПЛОЩАДЬ", " ", " ", "\t", "\u{b}", "\u{a0}", "\u{2003}", "x", "de", "la", "12", "-", ",",
+                ]).prop_map(String::from),
+                "[a-zA-Z]{1,12}",
+    ], 0..24)) {
+                let text = pieces.concat() + " 12";
+                for s in (0..=text.len()).filter(|&s| text.is_char_boundary(s)) {
+                    let (ws, _) = window(&text, s.saturating_sub(60), s);
+                    prop_assert_eq!(street_word_before(&text, s), street_word_before_unicode(&text[ws..s]), "{:?} at {}", text, s);
+                }
+            }
+        }
 }
