@@ -22,18 +22,19 @@ fn chunk(bytes: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(c))
 }
 
-/// First position at or after `from` holding a byte in `lo..=hi`, where `1 ≤ lo ≤ hi < 127`.
+/// First position at or after `from` holding a byte in `lo..=hi`. Blocks of 32 bytes are
+/// tested whole (a loop the compiler turns into vector compares) until one holds such a byte.
 pub(crate) fn find_range(bytes: &[u8], from: usize, lo: u8, hi: u8) -> Option<usize> {
+    let width = hi.wrapping_sub(lo);
+    let in_range = |b: u8| b.wrapping_sub(lo) <= width;
     let mut i = from;
-    if (1..127).contains(&lo) && (lo..127).contains(&hi) {
-        while let Some(x) = chunk(bytes, i) {
-            if has_between(x, lo - 1, hi + 1) {
-                break;
-            }
-            i += 8;
+    for block in bytes.get(from..)?.chunks_exact(32) {
+        if block.iter().fold(false, |any, &b| any | in_range(b)) {
+            break;
         }
+        i += 32;
     }
-    bytes.get(i..)?.iter().position(|&b| (lo..=hi).contains(&b)).map(|p| i + p)
+    bytes[i..].iter().position(|&b| in_range(b)).map(|p| i + p)
 }
 
 /// First position at or after `from` holding a byte in `lo..=hi` or a non-ASCII byte, where

@@ -187,35 +187,23 @@ const STREET_PREFIXES: &[&str] = &[
 fn street_word_before(text: &str, s: usize) -> bool {
     let (ws, _) = window(text, s.saturating_sub(60), s);
     let before = text.get(ws..s).unwrap_or("");
-    // Reads the words back to front in place while they are ASCII; any other byte among the
-    // five words (a non-ASCII letter, a Unicode space) leaves the answer to the general path.
+    if !before.is_ascii() {
+        return street_word_before_unicode(before);
+    }
+    // ASCII: the words are read back to front in place.
     let b = before.as_bytes();
     let mut end = b.len();
     for n in 0..5 {
         while end > 0 && is_ascii_space(b[end - 1]) {
             end -= 1;
         }
-        // The word's last seven bytes, lower-cased, as a number, the last byte lowest.
-        let (mut start, mut tail) = (end, 0u64);
-        while start > 0 {
-            let c = b[start - 1];
-            if c <= b' ' && is_ascii_space(c) {
-                break;
-            }
-            if !c.is_ascii() {
-                return street_word_before_unicode(before);
-            }
-            if end - start < 7 {
-                tail |= u64::from(c.to_ascii_lowercase()) << (8 * (end - start));
-            }
-            start -= 1;
-        }
+        let start = b[..end].iter().rposition(|&c| is_ascii_space(c)).map_or(0, |i| i + 1);
         let len = end - start;
-        if n == 0 && SUFFIX_KEYS.iter().any(|&(l, k)| len >= l && tail & ((1 << (8 * l)) - 1) == k) {
-            return true;
-        }
-        if prefix_maybe(len, tail) && PREFIX_KEYS.iter().any(|&(l, k)| len == l && tail == k) {
-            return true;
+        if n == 0 || (3..=7).contains(&len) {
+            let tail = tail_key(b, end, len);
+            if n == 0 && street_suffix(len, tail) || street_prefix(len, tail) {
+                return true;
+            }
         }
         if start == 0 {
             break;
@@ -223,6 +211,20 @@ fn street_word_before(text: &str, s: usize) -> bool {
         end = start;
     }
     false
+}
+
+/// The last seven bytes (or fewer, if `len` is shorter) of the ASCII word `b[end - len..end]`,
+/// lower-cased, as a number, the last byte lowest.
+fn tail_key(b: &[u8], end: usize, len: usize) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let keep = len.min(7);
+    let x = match end.checked_sub(8).and_then(|s| b.get(s..end)) {
+        Some(w) => u64::from_be_bytes(w.try_into().unwrap_or_default()) & ((1 << (8 * keep)) - 1),
+        None => b[end - keep..end].iter().fold(0u64, |k, &c| k << 8 | u64::from(c)),
+    };
+    // Bytes below 0x80 in `A..=Z` get their 0x20 bit set; no sum carries into the next byte.
+    let upper = (x + ONES * u64::from(0x80 - b'A')) & !(x + ONES * u64::from(0x80 - b'Z' - 1)) & (ONES << 7);
+    x | upper >> 2
 }
 
 /// Each street word's length and its bytes as a number, the last byte lowest (see
@@ -247,30 +249,61 @@ const fn street_keys<const N: usize>(words: &[&str]) -> [(usize, u64); N] {
 const SUFFIX_KEYS: [(usize, u64); STREET_SUFFIXES.len()] = street_keys(STREET_SUFFIXES);
 const PREFIX_KEYS: [(usize, u64); STREET_PREFIXES.len()] = street_keys(STREET_PREFIXES);
 
-/// One bit of 128 per word key: most words that are not street prefixes miss all of them.
-const fn prefix_bit(len: usize, key: u64) -> u32 {
-    // The length sits above the seven key bytes; `as` keeps the product's top seven bits.
-    ((key | (len as u64) << 56).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57) as u32
+/// One bit of 128 for a key: most words that are not street words miss the few bits the street
+/// words set, so one test rejects them (the keys are checked exactly only when it passes).
+const fn bloom_bit(key: u64) -> u32 {
+    // `as` keeps the product's top seven bits.
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57) as u32
+}
+
+/// A prefix is the whole word: its key, with the length above the seven key bytes.
+const fn prefix_probe(len: usize, key: u64) -> u64 {
+    key | (len as u64) << 56
+}
+
+/// A suffix is at least three bytes long: its last three bytes.
+const fn suffix_probe(key: u64) -> u64 {
+    key & 0xff_ffff
 }
 
 const PREFIX_BLOOM: u128 = {
     let (mut bits, mut i) = (0u128, 0);
     while i < PREFIX_KEYS.len() {
         let (len, key) = PREFIX_KEYS[i];
-        bits |= 1 << prefix_bit(len, key);
+        bits |= 1 << bloom_bit(prefix_probe(len, key));
         i += 1;
     }
     bits
 };
 
-/// Whether a word of `len` bytes with key `tail` may be a street prefix (no false negatives).
-fn prefix_maybe(len: usize, tail: u64) -> bool {
-    len <= 7 && PREFIX_BLOOM >> prefix_bit(len, tail) & 1 != 0
+const SUFFIX_BLOOM: u128 = {
+    let (mut bits, mut i) = (0u128, 0);
+    while i < SUFFIX_KEYS.len() {
+        let (len, key) = SUFFIX_KEYS[i];
+        assert!(len >= 3);
+        bits |= 1 << bloom_bit(suffix_probe(key));
+        i += 1;
+    }
+    bits
+};
+
+/// Whether a word of `len` bytes with key `tail` ends in a street suffix.
+fn street_suffix(len: usize, tail: u64) -> bool {
+    len >= 3
+        && SUFFIX_BLOOM >> bloom_bit(suffix_probe(tail)) & 1 != 0
+        && SUFFIX_KEYS.iter().any(|&(l, k)| len >= l && tail & ((1 << (8 * l)) - 1) == k)
+}
+
+/// Whether a word of `len` bytes with key `tail` is a street prefix.
+fn street_prefix(len: usize, tail: u64) -> bool {
+    len <= 7
+        && PREFIX_BLOOM >> bloom_bit(prefix_probe(len, tail)) & 1 != 0
+        && PREFIX_KEYS.iter().any(|&(l, k)| len == l && tail == k)
 }
 
 /// Whitespace as `char::is_whitespace` sees it, for ASCII bytes.
 fn is_ascii_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+    b <= b' ' && matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 /// [`street_word_before`] on text that is not all ASCII: Unicode lower case and spaces.
@@ -455,6 +488,13 @@ fn phone_body(b: &[u8], i: usize) -> Option<usize> {
     digit_at(b, i).then_some(i)
 }
 
+/// Whether `bytes` holds `ICEN` or `DL`: one search for their first letters, which are rare in
+/// prose, instead of a substring search for each.
+fn has_upper_icen_or_dl(bytes: &[u8]) -> bool {
+    memchr::memchr2_iter(b'I', b'D', bytes)
+        .any(|i| bytes[i + 1..].starts_with(if bytes[i] == b'I' { b"CEN" } else { b"L" }))
+}
+
 /// `found` says which cues the normalised view holds (see [`crate::matcher::Cue`]).
 pub(crate) fn detect(text: &str, found: &Found, out: &mut Vec<Hit>) {
     let Some(r) = res() else { return };
@@ -513,7 +553,7 @@ pub(crate) fn detect(text: &str, found: &Found, out: &mut Vec<Hit>) {
             }
         }
     }
-    if found.has(Cue::Licence) && (contains(bytes, b"icen") || contains(bytes, b"ICEN") || contains(bytes, b"DL")) {
+    if found.has(Cue::Licence) && (contains(bytes, b"icen") || has_upper_icen_or_dl(bytes)) {
         for c in r.licence.captures_iter(text) {
             let Some(v) = c.get(1) else { continue };
             let digits = v.as_str().bytes().filter(u8::is_ascii_digit).count();
