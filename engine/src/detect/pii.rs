@@ -488,6 +488,55 @@ fn phone_body(b: &[u8], i: usize) -> Option<usize> {
     digit_at(b, i).then_some(i)
 }
 
+/// The e-mail pattern (`Res::email`) on ASCII text, as the regex finds it: the leftmost match
+/// at or after `from`. On ASCII, `(?i)[a-z]` is `[A-Za-z]` and `\b` sits between `[0-9A-Za-z_]`
+/// and anything else (or an end). The local part runs from a word-starting letter or digit over
+/// `[A-Za-z0-9._%+-]` to the `@` (at most 64 bytes); the domain is whole labels, each followed by
+/// a dot, then a top-level name (see [`email_domain`]).
+fn next_email(w: &[u8], from: usize) -> Option<(usize, usize)> {
+    let local = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-');
+    for at in memchr::memchr_iter(b'@', w.get(from..)?).map(|i| from + i) {
+        let mut l = at;
+        while l > from && at - l < 64 && local(w[l - 1]) {
+            l -= 1;
+        }
+        let start = (l..at).find(|&p| w[p].is_ascii_alphanumeric() && (p == 0 || !is_word(w[p - 1])));
+        if let Some(start) = start {
+            if let Some(end) = email_domain(w, at) {
+                return Some((start, end));
+            }
+        }
+    }
+    None
+}
+
+/// Where the e-mail pattern's domain after the `@` at `at` ends, if it matches:
+/// `[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?(?:\.<label>)*\.[a-z]{2,24}\b`. A label cannot hold a
+/// dot and must be followed by one, so each label is a whole dot-separated part; of the dots
+/// after one or more labels, the pattern prefers the last one where two to 24 letters and a
+/// boundary follow.
+fn email_domain(w: &[u8], at: usize) -> Option<usize> {
+    let mut i = at + 1;
+    let mut end = None;
+    loop {
+        let len = w.get(i..)?.iter().take(64).take_while(|c| c.is_ascii_alphanumeric() || **c == b'-').count();
+        let label = &w[i..i + len];
+        let whole = (1..=63).contains(&len)
+            && label[0].is_ascii_alphanumeric()
+            && label[len - 1].is_ascii_alphanumeric()
+            && w.get(i + len) == Some(&b'.');
+        if !whole {
+            return end;
+        }
+        let dot = i + len;
+        let letters = w[dot + 1..].iter().take(25).take_while(|c| c.is_ascii_alphabetic()).count();
+        if (2..=24).contains(&letters) && !word_at(w, dot + 1 + letters) {
+            end = Some(dot + 1 + letters);
+        }
+        i = dot + 1;
+    }
+}
+
 /// Whether `bytes` holds `ICEN` or `DL`: one search for their first letters, which are rare in
 /// prose, instead of a substring search for each.
 fn has_upper_icen_or_dl(bytes: &[u8]) -> bool {
@@ -515,10 +564,20 @@ pub(crate) fn detect(text: &str, found: &Found, out: &mut Vec<Hit>) {
             continue;
         }
         let (ws, we) = window(text, at.saturating_sub(72).max(scanned_to), at + 260);
-        if let Some(w) = text.get(ws..we) {
-            for m in r.email.find_iter(w) {
-                add(out, &mut taken, Severity::Medium, ws + m.start(), ws + m.end(), "email", "email");
+        match text.get(ws..we) {
+            Some(w) if w.is_ascii() => {
+                let mut from = 0;
+                while let Some((s, e)) = next_email(w.as_bytes(), from) {
+                    add(out, &mut taken, Severity::Medium, ws + s, ws + e, "email", "email");
+                    from = e;
+                }
             }
+            Some(w) => {
+                for m in r.email.find_iter(w) {
+                    add(out, &mut taken, Severity::Medium, ws + m.start(), ws + m.end(), "email", "email");
+                }
+            }
+            None => {}
         }
         scanned_to = we;
     }
@@ -734,6 +793,48 @@ mod tests {
         ]
     }
 
+    fn same_emails(text: &str) -> Result<(), TestCaseError> {
+        let re = &res().unwrap().email;
+        let want: Vec<(usize, usize)> = re.find_iter(text).map(|m| (m.start(), m.end())).collect();
+        let mut got = Vec::new();
+        let mut from = 0;
+        while let Some((s, e)) = next_email(text.as_bytes(), from) {
+            got.push((s, e));
+            from = e;
+        }
+        prop_assert_eq!(got, want, "{:?}", text);
+        Ok(())
+    }
+
+    #[test]
+    fn email_table() {
+        for t in [
+            "maria.lopez@example.com",
+            "a@b.co x@y.example.org.",
+            "a@b.c a@b.com1 a@b.com_ a@b.com-x a@-b.com a@b-.com a@b..com a@.com",
+            "a@b.com.x@y.org",
+            "_a@b.com .a@b.com x_y@b.com x%y@b.com",
+            "attacker@evil.example -->",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@b.com",
+            "x@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com",
+            "x@b.abcdefghijklmnopqrstuvwxyz y@b.abcdefghijklmnopqrstuvwx",
+            "a@@b.com a@b@c.com",
+            "a@b.com.org a@b.com.o a@b.com.1x a@b.c.d.ef.g",
+        ] {
+            same_emails(t).unwrap();
+        }
+        // Each limit of the pattern, just inside and just outside.
+        for n in [62, 63, 64, 65] {
+            same_emails(&format!(" {}@b.com", "a".repeat(n))).unwrap();
+            same_emails(&format!(" -{}@b.com", "a".repeat(n))).unwrap();
+            same_emails(&format!("x@{}.com", "b".repeat(n))).unwrap();
+            same_emails(&format!("x@b.{}.com", "b".repeat(n))).unwrap();
+        }
+        for n in [1, 2, 23, 24, 25, 26] {
+            same_emails(&format!("x@b.{} x@b.{}.c", "c".repeat(n), "c".repeat(n))).unwrap();
+        }
+    }
+
     fn same_matches(text: &str) -> Result<(), TestCaseError> {
         static P: OnceLock<[(Regex, Next); 4]> = OnceLock::new();
         for (re, next) in P.get_or_init(patterns) {
@@ -786,6 +887,15 @@ mod tests {
             #[test]
             fn run_patterns(t in "([0-9]{1,5}|[ .()+x_-]|ext\\.?|[a ]){0,24}") {
                 same_matches(&t)?;
+            }
+
+            /// Addresses and near misses: label-like parts, dots, dashes, `@`, word and other bytes.
+            #[test]
+            fn emails(pieces in prop::collection::vec(prop_oneof![
+                "[a-zA-Z0-9_]{1,3}", "[a-z]{2,4}", Just("@".to_string()), Just(".".to_string()),
+                "[-._%+ ,!]", "[a-z]{20,30}",
+            ], 0..20)) {
+                same_emails(&pieces.concat())?;
             }
 
             #[test]
