@@ -197,13 +197,10 @@ fn street_word_before(text: &str, s: usize) -> bool {
         while end > 0 && is_ascii_space(b[end - 1]) {
             end -= 1;
         }
-        let start = b[..end].iter().rposition(|&c| is_ascii_space(c)).map_or(0, |i| i + 1);
+        let (start, tail) = last_word(b, end);
         let len = end - start;
-        if n == 0 || (3..=7).contains(&len) {
-            let tail = tail_key(b, end, len);
-            if n == 0 && street_suffix(len, tail) || street_prefix(len, tail) {
-                return true;
-            }
+        if n == 0 && street_suffix(len, tail) || street_prefix(len, tail) {
+            return true;
         }
         if start == 0 {
             break;
@@ -213,18 +210,31 @@ fn street_word_before(text: &str, s: usize) -> bool {
     false
 }
 
-/// The last seven bytes (or fewer, if `len` is shorter) of the ASCII word `b[end - len..end]`,
-/// lower-cased, as a number, the last byte lowest.
-fn tail_key(b: &[u8], end: usize, len: usize) -> u64 {
+/// Where the ASCII word that ends at `end` starts (after the last whitespace byte before it),
+/// and its last seven bytes (or fewer), lower-cased, as a number, the last byte lowest.
+fn last_word(b: &[u8], end: usize) -> (usize, u64) {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    let keep = len.min(7);
-    let x = match end.checked_sub(8).and_then(|s| b.get(s..end)) {
-        Some(w) => u64::from_be_bytes(w.try_into().unwrap_or_default()) & ((1 << (8 * keep)) - 1),
-        None => b[end - keep..end].iter().fold(0u64, |k, &c| k << 8 | u64::from(c)),
+    const HIGHS: u64 = ONES << 7;
+    let start_before = |i: usize| b[..i].iter().rposition(|&c| is_ascii_space(c)).map_or(0, |i| i + 1);
+    let (start, x) = match end.checked_sub(8).and_then(|s| b.get(s..end)) {
+        Some(w) => {
+            let x = u64::from_be_bytes(w.try_into().unwrap_or_default());
+            // The high bit of each byte up to b' ' (ASCII: no borrow between bytes); the
+            // nearest one is usually the space before a short word.
+            let low = !((x | HIGHS) - ONES * u64::from(b' ' + 1)) & HIGHS;
+            let d = (low.trailing_zeros() / 8) as usize;
+            let start = if d < 8 && is_ascii_space(b[end - 1 - d]) { end - d } else { start_before(end - d) };
+            (start, x)
+        }
+        None => {
+            let start = start_before(end);
+            (start, b[start..end].iter().fold(0u64, |k, &c| k << 8 | u64::from(c)))
+        }
     };
+    let x = x & ((1 << (8 * (end - start).min(7))) - 1);
     // Bytes below 0x80 in `A..=Z` get their 0x20 bit set; no sum carries into the next byte.
-    let upper = (x + ONES * u64::from(0x80 - b'A')) & !(x + ONES * u64::from(0x80 - b'Z' - 1)) & (ONES << 7);
-    x | upper >> 2
+    let upper = (x + ONES * u64::from(0x80 - b'A')) & !(x + ONES * u64::from(0x80 - b'Z' - 1)) & HIGHS;
+    (start, x | upper >> 2)
 }
 
 /// Each street word's length and its bytes as a number, the last byte lowest (see
@@ -909,6 +919,7 @@ mod tests {
                 prop::sample::select(vec![
                     "Rue", "via", "Koskikatu", "KOSKIKATU", "Hauptstraße", "Str.", "allee", "Avda.", "ul.", "\u{212a}atu",
                     "é", "İ", "ПЛОЩАДЬ", " ", " ", "\t", "\u{b}", "\u{a0}", "\u{2003}", "x", "de", "la", "12", "-", ",",
+                    "\u{1}", "\0", "Hauptstrasse", "Piazza",
                 ]).prop_map(String::from),
                 "[a-zA-Z]{1,12}",
     ], 0..24)) {
