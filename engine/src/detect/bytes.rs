@@ -1,6 +1,6 @@
 //! Byte-level searches shared by the detectors. Most of a prompt is letters and spaces, so the
 //! detectors jump from one interesting byte (a digit, an `@`, a capital letter) to the next
-//! instead of looking at every byte; these helpers test eight bytes per step.
+//! instead of looking at every byte; these helpers test eight or 32 bytes per step.
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
