@@ -26,7 +26,7 @@ fn res() -> Option<&'static Res> {
             iban: Regex::new(r"(?i)\b[a-z]{2}\d{2}(?: ?[a-z0-9]){11,30}\b").ok()?,
             ipv6: Regex::new(r"(?i)(?:[0-9a-f]{1,4}:|::)(?:[0-9a-f]{0,4}:){1,7}[0-9a-f]{0,4}").ok()?,
             licence: Regex::new(r"(?i)\b(?:driver'?s?\s+licen[cs]e|driving\s+licen[cs]e|DL|licen[cs]e)\s*(?:no\.?|number|num|#|id)?\s*(?:is|:|-)?\s*([A-Z0-9][A-Z0-9\-]{4,18})\b").ok()?,
-            street_us: Regex::new(r"\b\d{1,6}[A-Za-z]?\s+(?:[A-Z0-9][\p{L}'.\-]*\s+){0,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Plaza|Alley|Crescent|Cres|Close|Gardens|Grove|Row|Walk|Mews|Hill|Park|Green|View|Point|Ridge|Loop|Path|Pike|Heights|Estates|Village|Meadows|Commons|Center|Centre|Squares|Streets|Roads|Avenues|Lanes|Drives|Ways|Parks|Fields|Hills|Views)\b\.?(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Floor|Fl|#)\.?\s*[A-Za-z0-9\-]+)?").ok()?,
+            street_us: Regex::new(r"^\b\d{1,6}[A-Za-z]?\s+(?:[A-Z0-9][\p{L}'.\-]*\s+){0,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Plaza|Alley|Crescent|Cres|Close|Gardens|Grove|Row|Walk|Mews|Hill|Park|Green|View|Point|Ridge|Loop|Path|Pike|Heights|Estates|Village|Meadows|Commons|Center|Centre|Squares|Streets|Roads|Avenues|Lanes|Drives|Ways|Parks|Fields|Hills|Views)\b\.?(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Floor|Fl|#)\.?\s*[A-Za-z0-9\-]+)?").ok()?,
             street_eu: Regex::new(r"(?i)\b(?:[\p{L}\-]{3,}(?:strasse|straße|str\.|weg|gasse|platz|allee|katu|gatan|vej|vegen|veien|laan|straat|gracht|utca|tie|vagen|väg|gade)|(?:rue|via|calle|avenida|av\.|avda\.|rua|piazza|plaza|camino|carrer|paseo|chemin|route|viale|ul\.|ulica|trg|aleja)\s+(?:[\p{L}'.\-]+\s+){0,4}?)\s*\d{1,5}[a-z]?\b(?:,?\s*(?:apt|suite|unit)\.?\s*\d+)?").ok()?,
             po_box: Regex::new(r"(?i)\b(?:p\.?\s?o\.?\s?box|postbox|post office box)\s*\d{1,6}\b").ok()?,
         })
@@ -737,6 +737,8 @@ pub(crate) fn detect(text: &str, found: &Found, out: &mut Vec<Hit>) {
         }
         let followed_by_capital = bytes.get(e) == Some(&b' ') && bytes.get(e + 1).is_some_and(u8::is_ascii_uppercase);
         if followed_by_capital {
+            // The pattern is anchored (`^`): only a match at the house number counts, and the
+            // leftmost match is the same as an unanchored search's when that one starts here.
             let (ws, we) = window(text, s, s + 160);
             if let Some(m) = text.get(ws..we).and_then(|w| r.street_us.find(w)) {
                 if m.start() == 0 {
@@ -785,6 +787,9 @@ mod tests {
         assert!(!iban_valid("GB82 WEST 1234 5698 7654 33"));
         assert!(ssn_valid(b"123-45-6789"));
         assert!(!ssn_valid(b"000-45-6789"));
+        let street = &res().unwrap().street_us;
+        assert_eq!(street.find("221 Baker Street, London").map(|m| m.as_str()), Some("221 Baker Street"));
+        assert_eq!(street.find("at 221 Baker Street").map(|m| m.as_str()), None);
     }
 
     /// The patterns the `next_*` functions stand for, as the regex crate runs them.
@@ -906,6 +911,20 @@ mod tests {
                 "[-._%+ ,!]", "[a-z]{20,30}",
             ], 0..20)) {
                 same_emails(&pieces.concat())?;
+            }
+
+            /// The anchored street pattern finds what the unanchored one finds at the start.
+            #[test]
+            fn street_us_anchored(pieces in prop::collection::vec(prop_oneof![
+                "[0-9]{1,7}[a-zA-Z]?", "[A-Z][a-z]{0,6}\\.?", Just("Street".to_string()), Just("St".to_string()),
+                Just("Apt 4".to_string()), "[ ,#\n]", Just("Ave.".to_string()),
+            ], 0..10)) {
+                static UNANCHORED: OnceLock<Regex> = OnceLock::new();
+                let anchored = &res().unwrap().street_us;
+                let unanchored = UNANCHORED.get_or_init(|| Regex::new(&anchored.as_str()[1..]).unwrap());
+                let t = pieces.concat();
+                let want = unanchored.find(&t).filter(|m| m.start() == 0).map(|m| m.range());
+                prop_assert_eq!(anchored.find(&t).map(|m| m.range()), want, "{:?}", t);
             }
 
             #[test]
