@@ -1,19 +1,25 @@
 //! Byte-level searches shared by the detectors. Most of a prompt is letters and spaces, so the
 //! detectors jump from one interesting byte (a digit, an `@`, a capital letter) to the next
-//! instead of looking at every byte; these helpers test eight bytes per step.
+//! instead of looking at every byte; these helpers test eight or 32 bytes per step.
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any byte of `x` lies strictly between `m` and `n` (`m` ≤ 127, `n` ≤ 128). Each byte
-/// is tested on its own (no carries between bytes), so the answer is exact.
+/// The high bit of each byte of `x` that lies strictly between `m` and `n` (`m` ≤ 127, `n` ≤
+/// 128). Each byte is tested on its own (no carries between bytes), so the answer is exact.
 #[inline]
-fn has_between(x: u64, m: u8, n: u8) -> bool {
+fn between(x: u64, m: u8, n: u8) -> u64 {
     let low7 = ONES.wrapping_mul(127);
     let x7 = x & low7;
     let above_m = x7 + ONES.wrapping_mul(127 - u64::from(m));
     let below_n = ONES.wrapping_mul(127 + u64::from(n)).wrapping_sub(x7);
-    below_n & !x & above_m & HIGHS != 0
+    below_n & !x & above_m & HIGHS
+}
+
+/// Whether any byte of `x` lies strictly between `m` and `n` (see [`between`]).
+#[inline]
+fn has_between(x: u64, m: u8, n: u8) -> bool {
+    between(x, m, n) != 0
 }
 
 #[inline]
@@ -22,18 +28,29 @@ fn chunk(bytes: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(c))
 }
 
-/// First position at or after `from` holding a byte in `lo..=hi`, where `1 ≤ lo ≤ hi < 127`.
+/// First position at or after `from` holding a byte in `lo..=hi`. Blocks of 32 bytes are
+/// tested whole (a loop the compiler turns into vector compares) until one holds such a byte,
+/// which is then found eight bytes at a time if `1 ≤ lo ≤ hi < 127`.
 pub(crate) fn find_range(bytes: &[u8], from: usize, lo: u8, hi: u8) -> Option<usize> {
+    let width = hi.wrapping_sub(lo);
+    let in_range = |b: u8| b.wrapping_sub(lo) <= width;
     let mut i = from;
+    for block in bytes.get(from..)?.chunks_exact(32) {
+        if block.iter().fold(false, |any, &b| any | in_range(b)) {
+            break;
+        }
+        i += 32;
+    }
     if (1..127).contains(&lo) && (lo..127).contains(&hi) {
         while let Some(x) = chunk(bytes, i) {
-            if has_between(x, lo - 1, hi + 1) {
-                break;
+            let hits = between(x, lo - 1, hi + 1);
+            if hits != 0 {
+                return Some(i + hits.trailing_zeros() as usize / 8);
             }
             i += 8;
         }
     }
-    bytes.get(i..)?.iter().position(|&b| (lo..=hi).contains(&b)).map(|p| i + p)
+    bytes[i..].iter().position(|&b| in_range(b)).map(|p| i + p)
 }
 
 /// First position at or after `from` holding a byte in `lo..=hi` or a non-ASCII byte, where
@@ -104,6 +121,21 @@ pub(crate) fn number_runs(text: &str) -> Vec<NumberRun> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn find_range_is_a_plain_search(
+            bytes in prop::collection::vec(prop_oneof![Just(b'a'), Just(b' '), Just(b'5'), any::<u8>()], 0..200),
+            from in 0usize..210,
+            lo in 0u8..=255,
+            width in 0u8..20,
+        ) {
+            let hi = lo.saturating_add(width);
+            let want = bytes.get(from..).and_then(|t| t.iter().position(|b| (lo..=hi).contains(b))).map(|p| p + from);
+            prop_assert_eq!(find_range(&bytes, from, lo, hi), want);
+        }
+    }
 
     #[test]
     fn ranges_and_runs() {
