@@ -792,9 +792,23 @@ mod tests {
         let cue_re = regex::Regex::new(r"(?:\b(?:[Mm]y name is|[Mm]y name's|[Nn]ame\s*:|[Nn]amed|[Cc]all me|[Dd]ear|[Ss]incerely,?|[Rr]egards,?|[Tt]hanks,?|[Cc]heers,?|[Ss]igned,?|[Bb]est,|[Ss]poke (?:to|with)|[Aa]sk for|[Pp]atient|[Ww]ritten by)\s+)((?:[A-Z][\p{Ll}'\-]+)(?:\s+[A-Z][\p{Ll}'\-]+){0,2})").unwrap();
         let strong = |cue: &str| {
             let c = cue.trim().to_ascii_lowercase();
-            ["my name", "name", "named", "call me", "dear", "sincerely", "regards", "thanks", "cheers", "signed", "best", "patient", "written by"]
-                .iter()
-                .any(|s| c.starts_with(s))
+            [
+                "my name",
+                "name",
+                "named",
+                "call me",
+                "dear",
+                "sincerely",
+                "regards",
+                "thanks",
+                "cheers",
+                "signed",
+                "best",
+                "patient",
+                "written by",
+            ]
+            .iter()
+            .any(|s| c.starts_with(s))
         };
         let known = |w: &str| with_lowercase(w, |l| r.first.contains(l));
         let mut taken: Vec<(usize, usize)> =
@@ -850,7 +864,8 @@ mod tests {
                 let (mut got, mut want) = (start.clone(), start);
                 detect(text, cues, &mut got);
                 reference(text, cues, &mut want);
-                let spans = |v: &[Hit]| v.iter().map(|h| (h.start, h.end, h.sev, h.pattern.clone())).collect::<Vec<_>>();
+                let spans =
+                    |v: &[Hit]| v.iter().map(|h| (h.start, h.end, h.sev, h.pattern.clone())).collect::<Vec<_>>();
                 assert_eq!(spans(&got), spans(&want), "{text:?} cues {cues}");
             }
         }
