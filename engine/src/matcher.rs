@@ -658,9 +658,12 @@ pub(crate) struct Gates {
 impl Gates {
     /// Builds the lists from `(gate, word)` pairs in word order, without repeats.
     fn collect(count: usize, pairs: &[(u32, u32)]) -> Gates {
-        let mut ends = vec![0u32; count];
+        // Count each gate's words into the slot after its own, so the running sums below turn
+        // the slots into where each list starts; filling in word order then moves every
+        // gate's cursor to where its list ends, which is what `ends` holds.
+        let mut ends = vec![0u32; count + 1];
         for &(g, _) in pairs {
-            if let Some(n) = ends.get_mut(g as usize) {
+            if let Some(n) = ends.get_mut(g as usize + 1) {
                 *n += 1;
             }
         }
@@ -669,17 +672,16 @@ impl Gates {
             total += *e;
             *e = total;
         }
-        // Fill each list from its end backwards, so the cursors finish at the starts.
-        let mut next = ends.clone();
         let mut words = vec![0u32; pairs.len()];
-        for &(g, w) in pairs.iter().rev() {
-            if let Some(n) = next.get_mut(g as usize) {
-                *n -= 1;
+        for &(g, w) in pairs {
+            if let Some(n) = ends.get_mut(g as usize) {
                 if let Some(slot) = words.get_mut(*n as usize) {
                     *slot = w;
                 }
+                *n += 1;
             }
         }
+        ends.pop();
         Gates { ends, words }
     }
 
@@ -733,19 +735,19 @@ impl Builtin {
     pub(crate) fn norm_candidates(&self, text: &str) -> Candidates {
         let mut c = Candidates::default();
         let hay = text.as_bytes();
+        let mut walk = |p: usize| {
+            self.marks.walk(hay, p, |a| {
+                if let Act::Trigger(rule, branch) = a {
+                    c.at.push(Trig { rule, branch, pos: u32::try_from(p).unwrap_or(u32::MAX), word: 0 });
+                }
+            });
+        };
         for chunk in self.mark_bytes.chunks(3) {
-            let found: Box<dyn Iterator<Item = usize>> = match *chunk {
-                [a] => Box::new(memchr::memchr_iter(a, hay)),
-                [a, b] => Box::new(memchr::memchr2_iter(a, b, hay)),
-                [a, b, d, ..] => Box::new(memchr::memchr3_iter(a, b, d, hay)),
-                [] => Box::new(std::iter::empty()),
-            };
-            for p in found {
-                self.marks.walk(hay, p, |a| {
-                    if let Act::Trigger(rule, branch) = a {
-                        c.at.push(Trig { rule, branch, pos: u32::try_from(p).unwrap_or(u32::MAX), word: 0 });
-                    }
-                });
+            match *chunk {
+                [a] => memchr::memchr_iter(a, hay).for_each(&mut walk),
+                [a, b] => memchr::memchr2_iter(a, b, hay).for_each(&mut walk),
+                [a, b, d, ..] => memchr::memchr3_iter(a, b, d, hay).for_each(&mut walk),
+                [] => {}
             }
         }
         c
