@@ -59,17 +59,19 @@ impl Phrase {
     /// literals occur (word indices per gate, ascending).
     pub(crate) fn viable(&self, branch: usize, word: usize, gates: &Gates) -> bool {
         let Some(b) = self.branches.get(branch) else { return true };
-        b.gates.iter().all(|&id| {
-            let at = gates.of(id);
-            match b.words {
-                // The first occurrence at or after the trigger word must be within the span.
-                Some(span) => {
-                    let k = at.partition_point(|&w| (w as usize) < word);
-                    at.get(k).is_some_and(|&w| (w as usize) < word + span)
+        match b.words {
+            // The first occurrence at or after the trigger word must be within the span.
+            Some(span) => b.gates.iter().all(|&id| {
+                let at = gates.of(id);
+                // Most lists end before the trigger word: no search for those.
+                if at.last().is_none_or(|&w| (w as usize) < word) {
+                    return false;
                 }
-                None => !at.is_empty(),
-            }
-        })
+                let k = at.partition_point(|&w| (w as usize) < word);
+                at.get(k).is_some_and(|&w| (w as usize) < word + span)
+            }),
+            None => b.gates.iter().all(|&id| !gates.of(id).is_empty()),
+        }
     }
 }
 
@@ -710,20 +712,24 @@ impl Builtin {
         let mut c = Candidates { at: Vec::with_capacity(word_starts.len()), ..Candidates::default() };
         let mut reached = Vec::with_capacity(word_starts.len() * 2);
         let mut gate_words: Vec<(u32, u32)> = Vec::with_capacity(word_starts.len());
+        // The last word each gate was listed at: one word may reach a gate through several
+        // literals, and it is listed once.
+        let mut listed = vec![u32::MAX; self.gate_count];
         self.words.dfa.walk_each(text.as_bytes(), word_starts, &mut reached);
         for (wi, state) in reached {
-            let p = word_starts.get(wi as usize).copied().unwrap_or(0);
             for &a in self.words.state_acts(state) {
                 match a {
-                    Act::Trigger(rule, branch) => c.at.push(Trig { rule, branch, pos: p, word: wi }),
+                    Act::Trigger(rule, branch) => {
+                        let pos = word_starts.get(wi as usize).copied().unwrap_or(0);
+                        c.at.push(Trig { rule, branch, pos, word: wi });
+                    }
                     Act::Gate(g) => {
-                        let g = u32::try_from(g).unwrap_or(u32::MAX);
-                        // One word may reach a gate through several literals: list it once.
-                        if !gate_words.iter().rev().take_while(|&&(_, w)| w == wi).any(|&(h, _)| h == g) {
-                            gate_words.push((g, wi));
+                        if let Some(last) = listed.get_mut(g).filter(|last| **last != wi) {
+                            *last = wi;
+                            gate_words.push((u32::try_from(g).unwrap_or(u32::MAX), wi));
                         }
                     }
-                    Act::Word(w) => c.words.push((w, p as usize)),
+                    Act::Word(w) => c.words.push((w, word_starts.get(wi as usize).copied().unwrap_or(0) as usize)),
                 }
             }
         }
