@@ -59,17 +59,19 @@ impl Phrase {
     /// literals occur (word indices per gate, ascending).
     pub(crate) fn viable(&self, branch: usize, word: usize, gates: &Gates) -> bool {
         let Some(b) = self.branches.get(branch) else { return true };
-        b.gates.iter().all(|&id| {
-            let at = gates.of(id);
-            match b.words {
-                // The first occurrence at or after the trigger word must be within the span.
-                Some(span) => {
-                    let k = at.partition_point(|&w| (w as usize) < word);
-                    at.get(k).is_some_and(|&w| (w as usize) < word + span)
+        match b.words {
+            // The first occurrence at or after the trigger word must be within the span.
+            Some(span) => b.gates.iter().all(|&id| {
+                let at = gates.of(id);
+                // Most lists end before the trigger word: no search for those.
+                if at.last().is_none_or(|&w| (w as usize) < word) {
+                    return false;
                 }
-                None => !at.is_empty(),
-            }
-        })
+                let k = at.partition_point(|&w| (w as usize) < word);
+                at.get(k).is_some_and(|&w| (w as usize) < word + span)
+            }),
+            None => b.gates.iter().all(|&id| !gates.of(id).is_empty()),
+        }
     }
 }
 
@@ -658,9 +660,12 @@ pub(crate) struct Gates {
 impl Gates {
     /// Builds the lists from `(gate, word)` pairs in word order, without repeats.
     fn collect(count: usize, pairs: &[(u32, u32)]) -> Gates {
-        let mut ends = vec![0u32; count];
+        // Count each gate's words into the slot after its own, so the running sums below turn
+        // the slots into where each list starts; filling in word order then moves every
+        // gate's cursor to where its list ends, which is what `ends` holds.
+        let mut ends = vec![0u32; count + 1];
         for &(g, _) in pairs {
-            if let Some(n) = ends.get_mut(g as usize) {
+            if let Some(n) = ends.get_mut(g as usize + 1) {
                 *n += 1;
             }
         }
@@ -669,17 +674,16 @@ impl Gates {
             total += *e;
             *e = total;
         }
-        // Fill each list from its end backwards, so the cursors finish at the starts.
-        let mut next = ends.clone();
         let mut words = vec![0u32; pairs.len()];
-        for &(g, w) in pairs.iter().rev() {
-            if let Some(n) = next.get_mut(g as usize) {
-                *n -= 1;
+        for &(g, w) in pairs {
+            if let Some(n) = ends.get_mut(g as usize) {
                 if let Some(slot) = words.get_mut(*n as usize) {
                     *slot = w;
                 }
+                *n += 1;
             }
         }
+        ends.pop();
         Gates { ends, words }
     }
 
@@ -708,20 +712,24 @@ impl Builtin {
         let mut c = Candidates { at: Vec::with_capacity(word_starts.len()), ..Candidates::default() };
         let mut reached = Vec::with_capacity(word_starts.len() * 2);
         let mut gate_words: Vec<(u32, u32)> = Vec::with_capacity(word_starts.len());
+        // The last word each gate was listed at: one word may reach a gate through several
+        // literals, and it is listed once.
+        let mut listed = vec![u32::MAX; self.gate_count];
         self.words.dfa.walk_each(text.as_bytes(), word_starts, &mut reached);
         for (wi, state) in reached {
-            let p = word_starts.get(wi as usize).copied().unwrap_or(0);
             for &a in self.words.state_acts(state) {
                 match a {
-                    Act::Trigger(rule, branch) => c.at.push(Trig { rule, branch, pos: p, word: wi }),
+                    Act::Trigger(rule, branch) => {
+                        let pos = word_starts.get(wi as usize).copied().unwrap_or(0);
+                        c.at.push(Trig { rule, branch, pos, word: wi });
+                    }
                     Act::Gate(g) => {
-                        let g = u32::try_from(g).unwrap_or(u32::MAX);
-                        // One word may reach a gate through several literals: list it once.
-                        if !gate_words.iter().rev().take_while(|&&(_, w)| w == wi).any(|&(h, _)| h == g) {
-                            gate_words.push((g, wi));
+                        if let Some(last) = listed.get_mut(g).filter(|last| **last != wi) {
+                            *last = wi;
+                            gate_words.push((u32::try_from(g).unwrap_or(u32::MAX), wi));
                         }
                     }
-                    Act::Word(w) => c.words.push((w, p as usize)),
+                    Act::Word(w) => c.words.push((w, word_starts.get(wi as usize).copied().unwrap_or(0) as usize)),
                 }
             }
         }
@@ -733,19 +741,19 @@ impl Builtin {
     pub(crate) fn norm_candidates(&self, text: &str) -> Candidates {
         let mut c = Candidates::default();
         let hay = text.as_bytes();
+        let mut walk = |p: usize| {
+            self.marks.walk(hay, p, |a| {
+                if let Act::Trigger(rule, branch) = a {
+                    c.at.push(Trig { rule, branch, pos: u32::try_from(p).unwrap_or(u32::MAX), word: 0 });
+                }
+            });
+        };
         for chunk in self.mark_bytes.chunks(3) {
-            let found: Box<dyn Iterator<Item = usize>> = match *chunk {
-                [a] => Box::new(memchr::memchr_iter(a, hay)),
-                [a, b] => Box::new(memchr::memchr2_iter(a, b, hay)),
-                [a, b, d, ..] => Box::new(memchr::memchr3_iter(a, b, d, hay)),
-                [] => Box::new(std::iter::empty()),
-            };
-            for p in found {
-                self.marks.walk(hay, p, |a| {
-                    if let Act::Trigger(rule, branch) = a {
-                        c.at.push(Trig { rule, branch, pos: u32::try_from(p).unwrap_or(u32::MAX), word: 0 });
-                    }
-                });
+            match *chunk {
+                [a] => memchr::memchr_iter(a, hay).for_each(&mut walk),
+                [a, b] => memchr::memchr2_iter(a, b, hay).for_each(&mut walk),
+                [a, b, d, ..] => memchr::memchr3_iter(a, b, d, hay).for_each(&mut walk),
+                [] => {}
             }
         }
         c
