@@ -42,6 +42,9 @@ pub(crate) struct Phrase {
     pub arm: Arm,
     /// Per top-level alternative of the rule: what a match of it needs besides its trigger.
     pub branches: Vec<Branch>,
+    /// For line-start rules: the bytes a match of `re` can start with, when every match is
+    /// non-empty, so a line starting with any other byte needs no regex attempt.
+    pub first: Option<Box<[bool; 256]>>,
 }
 
 /// One top-level alternative of a phrase rule.
@@ -567,6 +570,69 @@ fn max_spaces(hir: &regex_syntax::hir::Hir) -> Option<usize> {
     }
 }
 
+/// The bytes a match of `hir` can start with, and whether it can be empty. Look-arounds count
+/// as empty, so the set may hold bytes no match starts with, never the other way round.
+fn first_bytes(hir: &regex_syntax::hir::Hir, set: &mut [bool; 256]) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    let mut mark = |b: u8| {
+        if let Some(on) = set.get_mut(usize::from(b)) {
+            *on = true;
+        }
+    };
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(l) => match l.0.first() {
+            Some(&b) => {
+                mark(b);
+                false
+            }
+            None => true,
+        },
+        HirKind::Class(Class::Bytes(c)) => {
+            for r in c.ranges() {
+                (r.start()..=r.end()).for_each(&mut mark);
+            }
+            false
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            for r in c.ranges() {
+                for seq in regex_syntax::utf8::Utf8Sequences::new(r.start(), r.end()) {
+                    if let Some(lead) = seq.as_slice().first() {
+                        (lead.start..=lead.end).for_each(&mut mark);
+                    }
+                }
+            }
+            false
+        }
+        HirKind::Capture(c) => first_bytes(&c.sub, set),
+        HirKind::Repetition(r) => first_bytes(&r.sub, set) || r.min == 0,
+        // A part adds its bytes only while all parts before it can be empty.
+        HirKind::Concat(parts) => parts.iter().all(|p| first_bytes(p, set)),
+        // Every alternative adds its bytes, so no short cut once one can be empty.
+        HirKind::Alternation(alts) => {
+            let mut empty = false;
+            for a in alts {
+                empty |= first_bytes(a, set);
+            }
+            empty
+        }
+    }
+}
+
+/// The first-byte set of a line-start rule's anchored regex `re`, when every match of it is
+/// non-empty; nothing for other rules or when it cannot be determined.
+fn first_bytes_of(arm: Arm, re: &str) -> Option<Box<[bool; 256]>> {
+    if arm != Arm::LineStart {
+        return None;
+    }
+    let hir = regex_syntax::ParserBuilder::new().build().parse(re).ok()?;
+    let mut set = Box::new([false; 256]);
+    if first_bytes(&hir, &mut set) {
+        return None;
+    }
+    Some(set)
+}
+
 /// Gate literal sets of the rule `re` (tests and diagnostics).
 #[cfg(test)]
 pub(crate) fn gates(re: &str) -> Vec<Vec<Vec<u8>>> {
@@ -632,13 +698,15 @@ fn build() -> Result<Builtin, BuildError> {
                     word_lits.extend(triggers.into_iter().map(|t| (t, act)));
                     branches.push(Branch::default());
                 }
-                fold.push(Phrase { rule, re, whole, arm, branches });
+                let first = first_bytes_of(arm, re.as_str());
+                fold.push(Phrase { rule, re, whole, arm, branches, first });
             }
             On::Norm => {
                 let idx = norm.len();
                 let act = Act::Trigger(narrow(idx)?, 0);
                 mark_lits.extend(triggers.into_iter().map(|t| (t, act)));
-                norm.push(Phrase { rule, re, whole, arm, branches: vec![Branch::default()] });
+                let first = first_bytes_of(arm, re.as_str());
+                norm.push(Phrase { rule, re, whole, arm, branches: vec![Branch::default()], first });
             }
         }
     }
@@ -847,6 +915,38 @@ mod tests {
     }
 
     #[test]
+    fn line_rules_know_their_first_bytes() {
+        let b = builtin().unwrap();
+        let lines: Vec<&Phrase> = b.norm.iter().chain(&b.fold).filter(|p| p.arm == Arm::LineStart).collect();
+        assert!(!lines.is_empty());
+        for p in lines {
+            let set = p.first.as_ref().expect(p.rule.name);
+            // Every byte a line can start with: a match there needs that byte in the set.
+            for c in 0..=255u8 {
+                for tail in ["system: x", "## instructions", "user: hi", "ai:"] {
+                    let mut hay = vec![c];
+                    hay.extend_from_slice(tail.as_bytes());
+                    let Ok(hay) = std::str::from_utf8(&hay) else { continue };
+                    if p.re.is_match(hay) {
+                        assert!(set[usize::from(c)], "{} {c}", p.rule.name);
+                    }
+                }
+            }
+            for (i, tail) in ["system: x", "## instructions", "user: hi", "ai:", "\u{a0}user:"].iter().enumerate() {
+                if p.re.is_match(tail) {
+                    assert!(set[usize::from(tail.as_bytes()[0])], "{} {i}", p.rule.name);
+                }
+            }
+            // Most lines start with a letter that no line-start rule starts with.
+            assert!(!set[usize::from(b't')], "{}", p.rule.name);
+        }
+        let mut set = [false; 256];
+        assert!(first_bytes(&parse("(?m)^\\s*").unwrap(), &mut set));
+        assert!(!first_bytes(&parse("\\s*é").unwrap(), &mut set));
+        assert!(set[0xc3] && set[usize::from(b' ')] && set[0xc2] && !set[usize::from(b'a')]);
+    }
+
+    #[test]
     fn every_rule_compiles() {
         let b = builtin().unwrap();
         assert!(b.fold.iter().all(|p| p.arm == Arm::Triggers));
@@ -900,6 +1000,15 @@ mod stats {
             if k > 0 {
                 println!("{:32} cand {:4} alts {} viable {}", p.rule.name, k, p.branches.len(), ok);
             }
+        }
+        let starts: Vec<u8> = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', n.text().as_bytes()).map(|i| i + 1))
+            .filter_map(|i| n.text().as_bytes().get(i).copied())
+            .collect();
+        println!("line starts {} {:?}", starts.len(), String::from_utf8_lossy(&starts));
+        for p in b.norm.iter().filter(|p| p.arm == Arm::LineStart) {
+            let set = p.first.as_ref().unwrap();
+            println!("{} passes {}", p.rule.name, starts.iter().filter(|&&c| set[usize::from(c)]).count());
         }
         let nc = b.norm_candidates(n.text());
         println!("norm cands {}", nc.at.len());

@@ -410,6 +410,10 @@ impl Scanner {
                 if pos < last_end {
                     continue;
                 }
+                // A line starting with a byte no match starts with holds no match there.
+                if p.first.as_ref().is_some_and(|set| !bytes.get(pos).is_some_and(|&b| set[usize::from(b)])) {
+                    continue;
+                }
                 let Some(rest) = view.get(pos..) else { continue };
                 if let Some(m) = p.re.find(rest) {
                     last_end = pos + m.end();
