@@ -42,6 +42,9 @@ pub(crate) struct Phrase {
     pub arm: Arm,
     /// Per top-level alternative of the rule: what a match of it needs besides its trigger.
     pub branches: Vec<Branch>,
+    /// For line-start rules: the bytes a match of `re` can start with, when every match is
+    /// non-empty, so a line starting with any other byte needs no regex attempt.
+    pub first: Option<Box<[bool; 256]>>,
 }
 
 /// One top-level alternative of a phrase rule.
@@ -86,6 +89,18 @@ pub(crate) enum Act {
     Word(usize),
 }
 
+/// What one literal-reporting state of a [`LitDfa`] means, split by kind: `entries[from..]`
+/// holds its `gates` gate ids, then its `trigs` triggers (indices into [`LitDfa`]'s `alts`),
+/// then its `words` profanity words, each without repeats, so a reached state costs one lookup and
+/// tight loops over plain numbers.
+#[derive(Debug, Clone, Copy, Default)]
+struct Special {
+    from: u32,
+    gates: u16,
+    trigs: u16,
+    words: u16,
+}
+
 /// An anchored automaton over literals, walked from chosen start positions: every literal that
 /// is a prefix of the text at the position is reported.
 pub(crate) struct LitDfa {
@@ -93,10 +108,12 @@ pub(crate) struct LitDfa {
     /// Pattern id → range of `acts`: what it means (a literal may mean several things).
     spans: Vec<(u32, u32)>,
     acts: Vec<Act>,
-    /// Per literal-reporting state: the range of `state_acts` holding what all its literals
-    /// mean, in the order a walk reports them, so a reached state costs one lookup.
-    by_state: Vec<(u32, u32)>,
-    state_acts: Vec<Act>,
+    /// Per literal-reporting state, in the order of [`Dense::reporting`]: what all its literals
+    /// mean.
+    specials: Vec<Special>,
+    entries: Vec<u32>,
+    /// The (rule, alternative) pairs the triggers of `specials` stand for.
+    alts: Vec<(u16, u16)>,
 }
 
 impl LitDfa {
@@ -132,24 +149,41 @@ impl LitDfa {
             flat.extend(a);
             spans.push((from, u32::try_from(flat.len()).map_err(|e| e.to_string())?));
         }
-        let mut by_state = Vec::new();
-        let mut state_acts: Vec<Act> = Vec::new();
+        let mut specials = Vec::new();
+        let mut entries: Vec<u32> = Vec::new();
+        let mut alts: Vec<(u16, u16)> = Vec::new();
+        let num = |n: usize| u32::try_from(n).map_err(|e| e.to_string());
+        let count = |n: usize| u16::try_from(n).map_err(|e| e.to_string());
         for ids in dfa.reporting() {
-            let from = u32::try_from(state_acts.len()).map_err(|e| e.to_string())?;
+            let (mut gates, mut trigs, mut words) = (Vec::new(), Vec::new(), Vec::new());
             for &pid in ids {
                 let (a, e) = spans.get(pid as usize).copied().unwrap_or((0, 0));
-                state_acts.extend_from_slice(flat.get(a as usize..e as usize).unwrap_or(&[]));
+                for &act in flat.get(a as usize..e as usize).unwrap_or(&[]) {
+                    let (list, v) = match act {
+                        Act::Gate(g) => (&mut gates, num(g)?),
+                        Act::Trigger(r, k) => {
+                            let n = alts.iter().position(|&a| a == (r, k)).unwrap_or_else(|| {
+                                alts.push((r, k));
+                                alts.len() - 1
+                            });
+                            (&mut trigs, num(n)?)
+                        }
+                        Act::Word(w) => (&mut words, num(w)?),
+                    };
+                    if !list.contains(&v) {
+                        list.push(v);
+                    }
+                }
             }
-            by_state.push((from, u32::try_from(state_acts.len()).map_err(|e| e.to_string())?));
+            specials.push(Special {
+                from: num(entries.len())?,
+                gates: count(gates.len())?,
+                trigs: count(trigs.len())?,
+                words: count(words.len())?,
+            });
+            entries.extend(gates.into_iter().chain(trigs).chain(words));
         }
-        Ok(LitDfa { dfa, spans, acts: flat, by_state, state_acts })
-    }
-
-    /// What reaching special state `state` in a [`Dense::walk_each`] walk means.
-    #[inline]
-    fn state_acts(&self, state: u32) -> &[Act] {
-        let (a, e) = self.by_state.get(self.dfa.special_index(state)).copied().unwrap_or((0, 0));
-        self.state_acts.get(a as usize..e as usize).unwrap_or(&[])
+        Ok(LitDfa { dfa, spans, acts: flat, specials, entries, alts })
     }
 
     #[cfg(test)]
@@ -536,6 +570,69 @@ fn max_spaces(hir: &regex_syntax::hir::Hir) -> Option<usize> {
     }
 }
 
+/// The bytes a match of `hir` can start with, and whether it can be empty. Look-arounds count
+/// as empty, so the set may hold bytes no match starts with, never the other way round.
+fn first_bytes(hir: &regex_syntax::hir::Hir, set: &mut [bool; 256]) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    let mut mark = |b: u8| {
+        if let Some(on) = set.get_mut(usize::from(b)) {
+            *on = true;
+        }
+    };
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(l) => match l.0.first() {
+            Some(&b) => {
+                mark(b);
+                false
+            }
+            None => true,
+        },
+        HirKind::Class(Class::Bytes(c)) => {
+            for r in c.ranges() {
+                (r.start()..=r.end()).for_each(&mut mark);
+            }
+            false
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            for r in c.ranges() {
+                for seq in regex_syntax::utf8::Utf8Sequences::new(r.start(), r.end()) {
+                    if let Some(lead) = seq.as_slice().first() {
+                        (lead.start..=lead.end).for_each(&mut mark);
+                    }
+                }
+            }
+            false
+        }
+        HirKind::Capture(c) => first_bytes(&c.sub, set),
+        HirKind::Repetition(r) => first_bytes(&r.sub, set) || r.min == 0,
+        // A part adds its bytes only while all parts before it can be empty.
+        HirKind::Concat(parts) => parts.iter().all(|p| first_bytes(p, set)),
+        // Every alternative adds its bytes, so no short cut once one can be empty.
+        HirKind::Alternation(alts) => {
+            let mut empty = false;
+            for a in alts {
+                empty |= first_bytes(a, set);
+            }
+            empty
+        }
+    }
+}
+
+/// The first-byte set of a line-start rule's anchored regex `re`, when every match of it is
+/// non-empty; nothing for other rules or when it cannot be determined.
+fn first_bytes_of(arm: Arm, re: &str) -> Option<Box<[bool; 256]>> {
+    if arm != Arm::LineStart {
+        return None;
+    }
+    let hir = regex_syntax::ParserBuilder::new().build().parse(re).ok()?;
+    let mut set = Box::new([false; 256]);
+    if first_bytes(&hir, &mut set) {
+        return None;
+    }
+    Some(set)
+}
+
 /// Gate literal sets of the rule `re` (tests and diagnostics).
 #[cfg(test)]
 pub(crate) fn gates(re: &str) -> Vec<Vec<Vec<u8>>> {
@@ -601,13 +698,15 @@ fn build() -> Result<Builtin, BuildError> {
                     word_lits.extend(triggers.into_iter().map(|t| (t, act)));
                     branches.push(Branch::default());
                 }
-                fold.push(Phrase { rule, re, whole, arm, branches });
+                let first = first_bytes_of(arm, re.as_str());
+                fold.push(Phrase { rule, re, whole, arm, branches, first });
             }
             On::Norm => {
                 let idx = norm.len();
                 let act = Act::Trigger(narrow(idx)?, 0);
                 mark_lits.extend(triggers.into_iter().map(|t| (t, act)));
-                norm.push(Phrase { rule, re, whole, arm, branches: vec![Branch::default()] });
+                let first = first_bytes_of(arm, re.as_str());
+                norm.push(Phrase { rule, re, whole, arm, branches: vec![Branch::default()], first });
             }
         }
     }
@@ -697,8 +796,8 @@ impl Gates {
 /// Candidate positions of the rules of one view, found by one of the walks below.
 #[derive(Default)]
 pub(crate) struct Candidates {
-    /// Trigger occurrences: in text order on the folded view, in no particular order on the
-    /// normalised view.
+    /// Trigger occurrences: in text order on the folded view, only of alternatives whose gates
+    /// all occur somewhere; in no particular order on the normalised view.
     pub at: Vec<Trig>,
     /// Per gate: the word indices at which one of its literals starts, ascending.
     pub gates: Gates,
@@ -709,31 +808,58 @@ pub(crate) struct Candidates {
 impl Builtin {
     /// Walks the word automaton at every word start of the folded view.
     pub(crate) fn fold_candidates(&self, text: &str, word_starts: &[u32]) -> Candidates {
-        let mut c = Candidates { at: Vec::with_capacity(word_starts.len()), ..Candidates::default() };
+        let mut c = Candidates::default();
+        let lits = &self.words;
         let mut reached = Vec::with_capacity(word_starts.len() * 2);
         let mut gate_words: Vec<(u32, u32)> = Vec::with_capacity(word_starts.len());
         // The last word each gate was listed at: one word may reach a gate through several
         // literals, and it is listed once.
         let mut listed = vec![u32::MAX; self.gate_count];
-        self.words.dfa.walk_each(text.as_bytes(), word_starts, &mut reached);
-        for (wi, state) in reached {
-            for &a in self.words.state_acts(state) {
-                match a {
-                    Act::Trigger(rule, branch) => {
-                        let pos = word_starts.get(wi as usize).copied().unwrap_or(0);
-                        c.at.push(Trig { rule, branch, pos, word: wi });
+        lits.dfa.walk_each(text.as_bytes(), word_starts, &mut reached);
+        // First the gates and profanity words, so triggers of alternatives with a gate that
+        // occurs nowhere are never recorded.
+        for &(wi, state) in &reached {
+            let Some(&sp) = lits.specials.get(lits.dfa.special_index(state)) else { continue };
+            let from = sp.from as usize;
+            if let Some(gs) = lits.entries.get(from..from + usize::from(sp.gates)) {
+                for &g in gs {
+                    if let Some(last) = listed.get_mut(g as usize).filter(|last| **last != wi) {
+                        *last = wi;
+                        gate_words.push((g, wi));
                     }
-                    Act::Gate(g) => {
-                        if let Some(last) = listed.get_mut(g).filter(|last| **last != wi) {
-                            *last = wi;
-                            gate_words.push((u32::try_from(g).unwrap_or(u32::MAX), wi));
-                        }
-                    }
-                    Act::Word(w) => c.words.push((w, word_starts.get(wi as usize).copied().unwrap_or(0) as usize)),
+                }
+            }
+            if sp.words > 0 {
+                let from = from + usize::from(sp.gates) + usize::from(sp.trigs);
+                for &w in lits.entries.get(from..from + usize::from(sp.words)).unwrap_or(&[]) {
+                    c.words.push((w as usize, word_starts.get(wi as usize).copied().unwrap_or(0) as usize));
                 }
             }
         }
         c.gates = Gates::collect(self.gate_count, &gate_words);
+        // Per alternative: whether all its gates occur (listed at some word).
+        let present: Vec<bool> = lits
+            .alts
+            .iter()
+            .map(|&(r, k)| {
+                self.fold
+                    .get(usize::from(r))
+                    .and_then(|p| p.branches.get(usize::from(k)))
+                    .is_none_or(|b| b.gates.iter().all(|&g| listed.get(g).is_some_and(|&w| w != u32::MAX)))
+            })
+            .collect();
+        for &(wi, state) in &reached {
+            let Some(&sp) = lits.specials.get(lits.dfa.special_index(state)) else { continue };
+            let from = sp.from as usize + usize::from(sp.gates);
+            for &a in lits.entries.get(from..from + usize::from(sp.trigs)).unwrap_or(&[]) {
+                if !present.get(a as usize).copied().unwrap_or(false) {
+                    continue;
+                }
+                let Some(&(rule, branch)) = lits.alts.get(a as usize) else { continue };
+                let pos = word_starts.get(wi as usize).copied().unwrap_or(0);
+                c.at.push(Trig { rule, branch, pos, word: wi });
+            }
+        }
         c
     }
 
@@ -789,6 +915,38 @@ mod tests {
     }
 
     #[test]
+    fn line_rules_know_their_first_bytes() {
+        let b = builtin().unwrap();
+        let lines: Vec<&Phrase> = b.norm.iter().chain(&b.fold).filter(|p| p.arm == Arm::LineStart).collect();
+        assert!(!lines.is_empty());
+        for p in lines {
+            let set = p.first.as_ref().expect(p.rule.name);
+            // Every byte a line can start with: a match there needs that byte in the set.
+            for c in 0..=255u8 {
+                for tail in ["system: x", "## instructions", "user: hi", "ai:"] {
+                    let mut hay = vec![c];
+                    hay.extend_from_slice(tail.as_bytes());
+                    let Ok(hay) = std::str::from_utf8(&hay) else { continue };
+                    if p.re.is_match(hay) {
+                        assert!(set[usize::from(c)], "{} {c}", p.rule.name);
+                    }
+                }
+            }
+            for (i, tail) in ["system: x", "## instructions", "user: hi", "ai:", "\u{a0}user:"].iter().enumerate() {
+                if p.re.is_match(tail) {
+                    assert!(set[usize::from(tail.as_bytes()[0])], "{} {i}", p.rule.name);
+                }
+            }
+            // Most lines start with a letter that no line-start rule starts with.
+            assert!(!set[usize::from(b't')], "{}", p.rule.name);
+        }
+        let mut set = [false; 256];
+        assert!(first_bytes(&parse("(?m)^\\s*").unwrap(), &mut set));
+        assert!(!first_bytes(&parse("\\s*é").unwrap(), &mut set));
+        assert!(set[0xc3] && set[usize::from(b' ')] && set[0xc2] && !set[usize::from(b'a')]);
+    }
+
+    #[test]
     fn every_rule_compiles() {
         let b = builtin().unwrap();
         assert!(b.fold.iter().all(|p| p.arm == Arm::Triggers));
@@ -811,6 +969,28 @@ mod stats {
         let (n, f) = crate::normalise::views(&text);
         let c = b.fold_candidates(f.text(), f.word_starts());
         println!("words {} hits {}", f.word_starts().len(), c.at.len());
+        let mut reached = Vec::new();
+        b.words.walk_all(f.text().as_bytes(), f.word_starts(), &mut reached);
+        let sum = |k: fn(&Special) -> u16| {
+            reached
+                .iter()
+                .filter_map(|&(_, s)| b.words.specials.get(b.words.dfa.special_index(s)))
+                .map(|s| usize::from(k(s)))
+                .sum::<usize>()
+        };
+        println!(
+            "gate_count {} alts {} rules {}",
+            b.gate_count,
+            b.fold.iter().map(|p| p.branches.len()).sum::<usize>(),
+            b.fold.len()
+        );
+        println!(
+            "states {} gates {} trigs {} words {}",
+            reached.len(),
+            sum(|s| s.gates),
+            sum(|s| s.trigs),
+            sum(|s| s.words)
+        );
         for (ri, p) in b.fold.iter().enumerate() {
             let k = c.at.iter().filter(|t| t.rule as usize == ri).count();
             let ok =
@@ -820,6 +1000,15 @@ mod stats {
             if k > 0 {
                 println!("{:32} cand {:4} alts {} viable {}", p.rule.name, k, p.branches.len(), ok);
             }
+        }
+        let starts: Vec<u8> = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', n.text().as_bytes()).map(|i| i + 1))
+            .filter_map(|i| n.text().as_bytes().get(i).copied())
+            .collect();
+        println!("line starts {} {:?}", starts.len(), String::from_utf8_lossy(&starts));
+        for p in b.norm.iter().filter(|p| p.arm == Arm::LineStart) {
+            let set = p.first.as_ref().unwrap();
+            println!("{} passes {}", p.rule.name, starts.iter().filter(|&&c| set[usize::from(c)]).count());
         }
         let nc = b.norm_candidates(n.text());
         println!("norm cands {}", nc.at.len());

@@ -349,25 +349,12 @@ impl Scanner {
             _ => seg.norm.text(),
         };
         let bytes = view.as_bytes();
-        // Alternatives with a gate that occurs nowhere are out before any position is looked at.
-        // Alternative `k` of rule `r` at `r * stride + k`; the slots of alternatives a rule does
-        // not have stay `true`, as `Phrase::viable` passes those.
-        let stride = phrases.iter().map(|p| p.branches.len()).max().unwrap_or(0);
-        let mut present = vec![true; phrases.len() * stride];
-        for (p, row) in phrases.iter().zip(present.chunks_exact_mut(stride.max(1))) {
-            for (b, on) in p.branches.iter().zip(row) {
-                *on = b.gates.iter().all(|&g| !gates.of(g).is_empty());
-            }
-        }
         // The viable positions as `(rule, position)` in one small buffer, sorted so each rule's
         // positions form one ascending run (few survive the gates: a dozen in 1 100 triggers).
         let mut viable: Vec<(u16, u32)> = Vec::new();
+        // Alternatives with a gate that occurs nowhere are already left out of `at`.
         for t in at {
-            let (r, k) = (usize::from(t.rule), usize::from(t.branch));
-            if k < stride && !present.get(r * stride + k).copied().unwrap_or(true) {
-                continue;
-            }
-            if phrases.get(r).is_some_and(|p| p.viable(k, t.word as usize, gates)) {
+            if phrases.get(usize::from(t.rule)).is_some_and(|p| p.viable(t.branch.into(), t.word as usize, gates)) {
                 viable.push((t.rule, t.pos));
             }
         }
@@ -421,6 +408,10 @@ impl Scanner {
                     continue;
                 }
                 if pos < last_end {
+                    continue;
+                }
+                // A line starting with a byte no match starts with holds no match there.
+                if p.first.as_ref().is_some_and(|set| !bytes.get(pos).is_some_and(|&b| set[usize::from(b)])) {
                     continue;
                 }
                 let Some(rest) = view.get(pos..) else { continue };
