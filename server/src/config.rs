@@ -24,10 +24,11 @@ pub struct RawConfig {
     pub site_root: Option<PathBuf>,
     pub webhook_retry_base_ms: Option<u64>,
     pub webhook_max_attempts: Option<u32>,
+    pub retention_days: Option<u32>,
 }
 
 /// The environment variables that override the file, with their keys.
-const ENV_KEYS: [(&str, &str); 12] = [
+const ENV_KEYS: [(&str, &str); 13] = [
     ("RAMPART_ADDR", "addr"),
     ("RAMPART_DATA_DIR", "data_dir"),
     ("DATABASE_URL", "database_url"),
@@ -40,6 +41,7 @@ const ENV_KEYS: [(&str, &str); 12] = [
     ("RAMPART_SITE_ROOT", "site_root"),
     ("RAMPART_WEBHOOK_RETRY_BASE_MS", "webhook_retry_base_ms"),
     ("RAMPART_WEBHOOK_MAX_ATTEMPTS", "webhook_max_attempts"),
+    ("RAMPART_RETENTION_DAYS", "retention_days"),
 ];
 
 /// The validated configuration the program runs with.
@@ -62,6 +64,9 @@ pub struct Config {
     pub webhook_retry_base: Duration,
     /// Attempts per webhook delivery before it is marked failed.
     pub webhook_max_attempts: u32,
+    /// How long request events and guard scans are kept; `None` keeps them
+    /// for ever.
+    pub retention: Option<Duration>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -118,6 +123,7 @@ impl RawConfig {
                 "webhook_max_attempts" => {
                     raw.webhook_max_attempts = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
                 }
+                "retention_days" => raw.retention_days = Some(value.parse().map_err(|e| bad(format!("{e}")))?),
                 _ => {}
             }
         }
@@ -179,6 +185,13 @@ impl RawConfig {
         if !(1..=20).contains(&max_attempts) {
             return Err(invalid("webhook_max_attempts (RAMPART_WEBHOOK_MAX_ATTEMPTS)", "must be between 1 and 20"));
         }
+        let retention_days = self.retention_days.unwrap_or(90);
+        if retention_days > 36_500 {
+            return Err(invalid(
+                "retention_days (RAMPART_RETENTION_DAYS)",
+                "must be between 0 (keep for ever) and 36500",
+            ));
+        }
         Ok(Config {
             addr,
             data_dir,
@@ -192,6 +205,7 @@ impl RawConfig {
             site_root: self.site_root.unwrap_or_else(|| PathBuf::from("target/site")),
             webhook_retry_base: Duration::from_millis(retry_base_ms),
             webhook_max_attempts: max_attempts,
+            retention: (retention_days > 0).then(|| Duration::from_secs(u64::from(retention_days) * 24 * 3600)),
         })
     }
 }
@@ -206,6 +220,7 @@ fn var_key(var: &'static str, key: &'static str) -> &'static str {
         ("RAMPART_COOKIE_SECURE", _) => "cookie_secure (RAMPART_COOKIE_SECURE)",
         ("RAMPART_WEBHOOK_RETRY_BASE_MS", _) => "webhook_retry_base_ms (RAMPART_WEBHOOK_RETRY_BASE_MS)",
         ("RAMPART_WEBHOOK_MAX_ATTEMPTS", _) => "webhook_max_attempts (RAMPART_WEBHOOK_MAX_ATTEMPTS)",
+        ("RAMPART_RETENTION_DAYS", _) => "retention_days (RAMPART_RETENTION_DAYS)",
         _ => key,
     }
 }
@@ -304,6 +319,20 @@ mod tests {
         }
         let c = RawConfig::load(None, env(&[("RAMPART_WEBHOOK_RETRY_BASE_MS", "250")])).unwrap().validate().unwrap();
         assert_eq!((c.webhook_retry_base, c.webhook_max_attempts), (Duration::from_millis(250), 8));
+    }
+
+    #[test]
+    fn retention_defaults_to_ninety_days_and_zero_keeps_for_ever() {
+        let days = |n: u64| Some(Duration::from_secs(n * 24 * 3600));
+        assert_eq!(RawConfig::load(None, env(&[])).unwrap().validate().unwrap().retention, days(90));
+        let c = RawConfig::load(None, env(&[("RAMPART_RETENTION_DAYS", "7")])).unwrap().validate().unwrap();
+        assert_eq!(c.retention, days(7));
+        let c = RawConfig::load(None, env(&[("RAMPART_RETENTION_DAYS", "0")])).unwrap().validate().unwrap();
+        assert_eq!(c.retention, None);
+        let e = RawConfig::load(None, env(&[("RAMPART_RETENTION_DAYS", "36501")])).unwrap().validate().unwrap_err();
+        assert!(e.to_string().contains("RAMPART_RETENTION_DAYS"), "{e}");
+        let e = RawConfig::load(None, env(&[("RAMPART_RETENTION_DAYS", "a week")])).unwrap_err();
+        assert!(e.to_string().contains("RAMPART_RETENTION_DAYS"), "{e}");
     }
 
     #[test]

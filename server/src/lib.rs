@@ -93,7 +93,7 @@ pub async fn start(mut config: Config) -> Result<Running, StartError> {
         config.upstream_timeout,
         shutdown.clone(),
     ));
-    tasks.spawn(web::run_session_sweeper(store.clone(), shutdown.clone()));
+    tasks.spawn(web::run_session_sweeper(store.clone(), config.retention, shutdown.clone()));
     let leptos_options = LeptosOptions::builder()
         .output_name("rampart")
         .site_root(config.site_root.display().to_string())

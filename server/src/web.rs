@@ -208,9 +208,11 @@ fn same_origin(request: &Request<Body>) -> bool {
 /// last 30 days. Expired challenges are refused either way.
 const RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
 
-/// Every ten minutes: deletes expired sessions, and challenges and settled
-/// webhook deliveries once they are older than [`RETENTION_MS`].
-pub async fn run_session_sweeper(store: Store, shutdown: CancellationToken) {
+/// Every ten minutes: deletes expired sessions, challenges and settled
+/// webhook deliveries once they are older than [`RETENTION_MS`], and request
+/// events and guard scans once they are older than `retention` (`None` keeps
+/// them).
+pub async fn run_session_sweeper(store: Store, retention: Option<Duration>, shutdown: CancellationToken) {
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,
@@ -223,6 +225,18 @@ pub async fn run_session_sweeper(store: Store, shutdown: CancellationToken) {
                 }
                 if let Err(e) = store.purge_webhook_deliveries(store::now_ms() - RETENTION_MS).await {
                     tracing::warn!(error = %e, "could not purge old webhook deliveries");
+                }
+                if let Some(keep) = retention {
+                    let keep_ms = i64::try_from(keep.as_millis()).unwrap_or(i64::MAX);
+                    match store.purge_old_records(store::now_ms().saturating_sub(keep_ms)).await {
+                        Ok(p) if p.request_events + p.guard_scans > 0 => tracing::info!(
+                            request_events = p.request_events,
+                            guard_scans = p.guard_scans,
+                            "deleted records past the retention period"
+                        ),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "could not purge records past the retention period"),
+                    }
                 }
             }
         }

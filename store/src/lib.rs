@@ -13,6 +13,7 @@ pub mod events;
 pub mod guard_scans;
 pub mod orgs;
 pub mod proxies;
+pub mod retention;
 pub mod secret;
 pub mod sessions;
 #[cfg(any(test, feature = "testing"))]

@@ -10,7 +10,8 @@ use store::{Store, StoreError};
 store::on_both_backends!(
     threats_list_flagged_traffic_newest_first,
     threats_filter_by_action_and_type,
-    threat_stats_count_per_day
+    threat_stats_count_per_day,
+    old_traffic_is_purged
 );
 
 const DAY: i64 = 24 * 3600 * 1000;
@@ -205,4 +206,33 @@ async fn threat_stats_count_per_day(store: Store) {
     let empty = store.threat_stats(&org.id, T0 + 10 * DAY, DAY).await.unwrap();
     assert!(empty.days.is_empty() && empty.top_types.is_empty());
     assert_eq!((empty.scanned, empty.flagged, empty.blocked, empty.mean_scan_ms), (0, 0, 0, None));
+}
+
+async fn old_traffic_is_purged(store: Store) {
+    let org = store.create_org("Acme").await.unwrap();
+    let other = store.create_org("Other").await.unwrap();
+    let injection = finding("prompt_injection", "ignore_previous", 0, 31);
+    let flagged = std::slice::from_ref(&injection);
+    record(
+        &store,
+        &[
+            request(&org.id, "req_old", T0 - 2 * DAY, Some("block"), flagged),
+            request(&other.id, "req_old_theirs", T0 - DAY, Some("block"), flagged),
+            request(&org.id, "req_new", T0 + 1, Some("block"), flagged),
+        ],
+        &[
+            scan(&org.id, "gs_old", T0 - 1, "block", &[("prompt_injection", "ignore_previous")]),
+            scan(&org.id, "gs_new", T0, "block", &[("prompt_injection", "ignore_previous")]),
+        ],
+    )
+    .await;
+    let purged = store.purge_old_records(T0).await.unwrap();
+    assert_eq!((purged.request_events, purged.guard_scans), (2, 1));
+    let list = store.list_threats(&org.id, &ThreatFilter::default(), 200).await.unwrap();
+    let ids: Vec<&str> = list.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["req_new", "gs_new"]);
+    assert!(store.list_threats(&other.id, &ThreatFilter::default(), 200).await.unwrap().is_empty());
+    // Nothing older is left: a second sweep deletes nothing.
+    let again = store.purge_old_records(T0).await.unwrap();
+    assert_eq!((again.request_events, again.guard_scans), (0, 0));
 }
