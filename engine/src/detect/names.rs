@@ -275,25 +275,26 @@ fn res() -> Option<&'static Res> {
     .as_ref()
 }
 
+/// Cues that name a person outright; the others ("spoke to", "ask for") only point at one.
+const STRONG_CUES: [&str; 13] = [
+    "my name",
+    "name",
+    "named",
+    "call me",
+    "dear",
+    "sincerely",
+    "regards",
+    "thanks",
+    "cheers",
+    "signed",
+    "best",
+    "patient",
+    "written by",
+];
+
 fn strong_cue(cue: &str) -> bool {
     let c = cue.trim().as_bytes();
-    [
-        "my name",
-        "name",
-        "named",
-        "call me",
-        "dear",
-        "sincerely",
-        "regards",
-        "thanks",
-        "cheers",
-        "signed",
-        "best",
-        "patient",
-        "written by",
-    ]
-    .iter()
-    .any(|s| c.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s.as_bytes())))
+    STRONG_CUES.iter().any(|s| c.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s.as_bytes())))
 }
 
 /// `cues`: whether the normalised view holds the literal part of a name cue (see
@@ -792,23 +793,7 @@ mod tests {
         let cue_re = regex::Regex::new(r"(?:\b(?:[Mm]y name is|[Mm]y name's|[Nn]ame\s*:|[Nn]amed|[Cc]all me|[Dd]ear|[Ss]incerely,?|[Rr]egards,?|[Tt]hanks,?|[Cc]heers,?|[Ss]igned,?|[Bb]est,|[Ss]poke (?:to|with)|[Aa]sk for|[Pp]atient|[Ww]ritten by)\s+)((?:[A-Z][\p{Ll}'\-]+)(?:\s+[A-Z][\p{Ll}'\-]+){0,2})").unwrap();
         let strong = |cue: &str| {
             let c = cue.trim().to_ascii_lowercase();
-            [
-                "my name",
-                "name",
-                "named",
-                "call me",
-                "dear",
-                "sincerely",
-                "regards",
-                "thanks",
-                "cheers",
-                "signed",
-                "best",
-                "patient",
-                "written by",
-            ]
-            .iter()
-            .any(|s| c.starts_with(s))
+            STRONG_CUES.iter().any(|s| c.starts_with(s))
         };
         let known = |w: &str| with_lowercase(w, |l| r.first.contains(l));
         let mut taken: Vec<(usize, usize)> =
