@@ -16,8 +16,11 @@ const LANES: usize = 4;
 pub(crate) struct Dense {
     classes: [u8; 256],
     stride: usize,
-    /// `trans[state + class]` is the next state, as an offset into this table.
+    /// `trans[state + class]` is the next state, as an offset into this table. Its length is a
+    /// power of two (padded with unused entries) and the hot loops index it through `mask`, so
+    /// a step needs no bounds check: every offset the table holds is below `mask`.
     trans: Vec<u32>,
+    mask: usize,
     start: u32,
     /// States at or above this offset report literals or are dead.
     first_special: u32,
@@ -35,8 +38,17 @@ pub(crate) struct Dense {
     /// power-of-two length (`1 << row_bits`). Half the size, and a row of up to 32 classes is
     /// one cache line, which matters for [`Dense::walk_each`]: its many short walks touch
     /// states all over a table far larger than the L1 cache.
+    /// Padded to a power of two like `trans`, indexed through `small_mask`.
     small: Vec<u16>,
+    small_mask: usize,
     row_bits: u32,
+}
+
+/// `v` padded with zeros to a power-of-two length, and that length minus one.
+fn pad_pow2<T: Copy + Default>(mut v: Vec<T>) -> (Vec<T>, usize) {
+    let len = v.len().max(1).next_power_of_two();
+    v.resize(len, T::default());
+    (v, len - 1)
 }
 
 impl Dense {
@@ -144,10 +156,13 @@ impl Dense {
             }
             _ => Vec::new(),
         };
+        let (trans, mask) = pad_pow2(trans);
+        let (small, small_mask) = if small.is_empty() { (small, 0) } else { pad_pow2(small) };
         Ok(Dense {
             classes,
             stride,
             trans,
+            mask,
             start,
             first_special: offset(first_special)?,
             dead,
@@ -156,6 +171,7 @@ impl Dense {
             inv,
             max_len,
             small,
+            small_mask,
             row_bits,
         })
     }
@@ -197,30 +213,21 @@ impl Dense {
         // Part `l` reports literals ending in `cut[l] + 1..=cut[l + 1]`; its walk starts at `from[l]`.
         let cut: [usize; LANES + 1] = std::array::from_fn(|l| if l == LANES { hay.len() } else { l * part });
         let from: [usize; LANES] = std::array::from_fn(|l| cut[l].saturating_sub(self.max_len));
-        let classes = &self.classes;
-        let trans = self.trans.as_slice();
+        // The first part is the shortest walk: all parts step together for its length.
+        let lanes: [&[u8]; LANES] = std::array::from_fn(|l| hay.get(from[l]..from[l] + part).unwrap_or(&[]));
         let first = self.first_special;
         let mut s = [self.start; LANES];
         let mut later: [Vec<(usize, u32)>; LANES] = std::array::from_fn(|_| Vec::new());
-        // The first part is the shortest walk: all parts step together for its length.
-        let lane = |l: usize| hay.get(from[l]..from[l] + part).unwrap_or(&[]);
-        let step = |s: u32, b: u8| trans.get(s as usize + classes[b as usize] as usize).copied();
-        let lanes = lane(0).iter().zip(lane(1)).zip(lane(2)).zip(lane(3));
-        for (k, (((&a, &b), &c), &d)) in lanes.enumerate() {
-            let (Some(x), Some(y), Some(z), Some(w)) = (step(s[0], a), step(s[1], b), step(s[2], c), step(s[3], d))
-            else {
-                return;
-            };
-            s = [x, y, z, w];
-            if (x >= first) | (y >= first) | (z >= first) | (w >= first) {
-                if x >= first {
-                    f(k + 1, self.ids(x));
-                }
-                for l in 1..LANES {
-                    let end = from[l] + k + 1;
-                    if s[l] >= first && end > cut[l] {
-                        later[l].push((end, s[l]));
-                    }
+        let mut k = 0;
+        while k < part {
+            k = self.step_lanes(&lanes, k, &mut s);
+            if s[0] >= first {
+                f(k, self.ids(s[0]));
+            }
+            for l in 1..LANES {
+                let end = from[l] + k;
+                if s[l] >= first && end > cut[l] {
+                    later[l].push((end, s[l]));
                 }
             }
         }
@@ -238,16 +245,46 @@ impl Dense {
         }
     }
 
+    /// The hot loop of [`Dense::run_unanchored`], kept apart so its values stay in registers:
+    /// steps every lane from byte `k` on until one of them reaches a special state (or the lanes
+    /// end) and returns how many bytes of each lane have been read.
+    #[inline(never)]
+    fn step_lanes(&self, lanes: &[&[u8]; LANES], k: usize, s: &mut [u32; LANES]) -> usize {
+        let classes = &self.classes;
+        let mask = self.mask;
+        let Some(trans) = self.trans.get(..=mask) else { return lanes[0].len() };
+        let first = self.first_special;
+        let [a, b, c, d] = *lanes;
+        let n = a.len();
+        let (Some(a), Some(b), Some(c), Some(d)) = (a.get(k..n), b.get(k..n), c.get(k..n), d.get(k..n)) else {
+            return n;
+        };
+        let [mut x, mut y, mut z, mut w] = *s;
+        let step = |s: u32, byte: u8| trans[(s as usize + classes[byte as usize] as usize) & mask];
+        let mut at = n;
+        for (i, (((&p, &q), &r), &t)) in a.iter().zip(b).zip(c).zip(d).enumerate() {
+            x = step(x, p);
+            y = step(y, q);
+            z = step(z, r);
+            w = step(w, t);
+            if x.max(y).max(z.max(w)) >= first {
+                at = k + i + 1;
+                break;
+            }
+        }
+        *s = [x, y, z, w];
+        at
+    }
+
     /// Like [`Dense::run`] for short anchored walks (a word or two): the loop is inlined into
     /// the caller, which saves a call per step when literals are found every few bytes.
     #[inline]
     pub(crate) fn run_short(&self, hay: &[u8], mut f: impl FnMut(usize, &[u32])) {
+        let mask = self.mask;
+        let Some(trans) = self.trans.get(..=mask) else { return };
         let mut s = self.start;
         for (i, &b) in hay.iter().enumerate() {
-            s = match self.trans.get(s as usize + self.classes[b as usize] as usize) {
-                Some(&n) => n,
-                None => return,
-            };
+            s = trans[(s as usize + self.classes[b as usize] as usize) & mask];
             if s >= self.first_special {
                 if s == self.dead {
                     return;
@@ -264,17 +301,15 @@ impl Dense {
     pub(crate) fn walk_each(&self, hay: &[u8], starts: &[u32], out: &mut Vec<(u32, u32)>) {
         let classes = &self.classes;
         if self.small.is_empty() {
-            let trans = self.trans.as_slice();
+            let mask = self.mask;
+            let Some(trans) = self.trans.get(..=mask) else { return };
             let (first, dead) = (self.first_special, self.dead);
             for (wi, &p) in starts.iter().enumerate() {
                 let Some(rest) = hay.get(p as usize..) else { continue };
                 let wi = u32::try_from(wi).unwrap_or(u32::MAX);
                 let mut s = self.start;
                 for &b in rest {
-                    s = match trans.get(s as usize + classes[b as usize] as usize) {
-                        Some(&n) => n,
-                        None => break,
-                    };
+                    s = trans[(s as usize + classes[b as usize] as usize) & mask];
                     if s >= first {
                         if s == dead {
                             break;
@@ -285,7 +320,8 @@ impl Dense {
             }
             return;
         }
-        let small = self.small.as_slice();
+        let mask = self.small_mask;
+        let Some(small) = self.small.get(..=mask) else { return };
         let stride = self.stride as u32;
         let bits = self.row_bits;
         let first = self.first_special / stride;
@@ -296,10 +332,7 @@ impl Dense {
             let wi = u32::try_from(wi).unwrap_or(u32::MAX);
             let mut s = start;
             for &b in rest {
-                s = match small.get(((s as usize) << bits) | classes[b as usize] as usize) {
-                    Some(&n) => u32::from(n),
-                    None => break,
-                };
+                s = u32::from(small[(((s as usize) << bits) | classes[b as usize] as usize) & mask]);
                 if s >= first {
                     if s == dead {
                         break;
@@ -327,10 +360,11 @@ impl Dense {
     #[inline(never)]
     fn next_special(&self, hay: &[u8], i: usize, mut s: u32) -> Option<(usize, u32)> {
         let classes = &self.classes;
-        let trans = self.trans.as_slice();
+        let mask = self.mask;
+        let trans = self.trans.get(..=mask)?;
         let first = self.first_special;
         for (k, &b) in hay.get(i..)?.iter().enumerate() {
-            s = *trans.get(s as usize + classes[b as usize] as usize)?;
+            s = trans[(s as usize + classes[b as usize] as usize) & mask];
             if s >= first {
                 return Some((i + k, s));
             }
@@ -371,6 +405,29 @@ mod tests {
                 u.run_unanchored(hay, |e, ids| two.push((e, ids.to_vec())));
                 assert_eq!(one, two);
             }
+        }
+    }
+
+    #[test]
+    fn split_walk_equals_one_walk_on_random_texts() {
+        // Sparse and dense literal hits, near the lane cuts and the end of the text.
+        let pats: &[&[u8]] = &[b"ab", b"abc", b"ca", b"bbbb", b"zq", b"q"];
+        let u = Dense::build(pats, false).unwrap();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..300 {
+            let len = 200 + (next() % 3000) as usize;
+            let alphabet: &[u8] = if round % 3 == 0 { b"abcq" } else { b"abcdefghijklmnopqrstuvwxyz \n" };
+            let hay: Vec<u8> = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+            let (mut one, mut two) = (Vec::new(), Vec::new());
+            u.run(&hay, |e, ids| one.push((e, ids.to_vec())));
+            u.run_unanchored(&hay, |e, ids| two.push((e, ids.to_vec())));
+            assert_eq!(one, two, "round {round}");
         }
     }
 }
