@@ -295,8 +295,8 @@ impl Dense {
     }
 
     /// Walks the anchored automaton from each of `starts` in `hay` and records `(start index,
-    /// special state)` for every literal-reporting state reached; [`Dense::ids`] of the state
-    /// are the literals. Many short walks: the loop only records, so its few values stay in
+    /// special index)` for every literal-reporting state reached: the state's place in
+    /// [`Dense::reporting`], which lists its literals. Many short walks: the loop only records, so its few values stay in
     /// registers, and the literals are looked at afterwards.
     pub(crate) fn walk_each(&self, hay: &[u8], starts: &[u32], out: &mut Vec<(u32, u32)>) {
         let classes = &self.classes;
@@ -314,7 +314,7 @@ impl Dense {
                         if s == dead {
                             break;
                         }
-                        out.push((wi, s));
+                        out.push((wi, u32::try_from(self.special_index(s)).unwrap_or(u32::MAX)));
                     }
                 }
             }
@@ -337,16 +337,16 @@ impl Dense {
                     if s == dead {
                         break;
                     }
-                    out.push((wi, s * stride));
+                    out.push((wi, s - first));
                 }
             }
         }
     }
 
-    /// The number of a special state (recorded by [`Dense::walk_each`]) among the special
-    /// states, in the order of [`Dense::reporting`].
+    /// The number of a special state among the special states, in the order of
+    /// [`Dense::reporting`].
     #[inline]
-    pub(crate) fn special_index(&self, state: u32) -> usize {
+    fn special_index(&self, state: u32) -> usize {
         (state.wrapping_sub(self.first_special) >> self.shift).wrapping_mul(self.inv) as usize
     }
 
@@ -428,6 +428,39 @@ mod tests {
             u.run(&hay, |e, ids| one.push((e, ids.to_vec())));
             u.run_unanchored(&hay, |e, ids| two.push((e, ids.to_vec())));
             assert_eq!(one, two, "round {round}");
+        }
+    }
+
+    #[test]
+    fn walk_each_equals_walks_from_each_start() {
+        let pats: &[&[u8]] = &[b"ab", b"abc", b"ca", b"bbbb", b"a b", b"q", b"abcab"];
+        let a = Dense::build(pats, true).unwrap();
+        let reporting: Vec<&[u32]> = a.reporting().collect();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..300 {
+            let len = 1 + (next() % 300) as usize;
+            let hay: Vec<u8> = (0..len).map(|_| b"abcq x"[(next() % 6) as usize]).collect();
+            let mut starts: Vec<u32> = (0..len as u32).filter(|_| next() % 3 == 0).collect();
+            starts.push(len as u32 + 5);
+            let mut each = Vec::new();
+            a.walk_each(&hay, &starts, &mut each);
+            let got: Vec<(u32, Vec<u32>)> = each
+                .iter()
+                .map(|&(w, sp)| (w, reporting.get(sp as usize).map_or(vec![999], |ids| ids.to_vec())))
+                .collect();
+            let mut want = Vec::new();
+            for (w, &p) in starts.iter().enumerate() {
+                if let Some(rest) = hay.get(p as usize..) {
+                    a.run(rest, |_, ids| want.push((w as u32, ids.to_vec())));
+                }
+            }
+            assert_eq!(got, want, "round {round}");
         }
     }
 }

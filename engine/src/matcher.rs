@@ -812,32 +812,37 @@ impl Builtin {
         let lits = &self.words;
         let mut reached = Vec::with_capacity(word_starts.len() * 2);
         let mut gate_words: Vec<(u32, u32)> = Vec::with_capacity(word_starts.len());
+        // (word, where its triggers start in `entries`, how many): the states that hold
+        // triggers, in text order, so the triggers are read after all gates are known without
+        // looking the states up again.
+        let mut trig_words: Vec<(u32, u32, u16)> = Vec::with_capacity(word_starts.len());
         // The last word each gate was listed at: one word may reach a gate through several
         // literals, and it is listed once.
         let mut listed = vec![u32::MAX; self.gate_count];
         lits.dfa.walk_each(text.as_bytes(), word_starts, &mut reached);
-        // First the gates and profanity words, so triggers of alternatives with a gate that
-        // occurs nowhere are never recorded.
-        for &(wi, state) in &reached {
-            let Some(&sp) = lits.specials.get(lits.dfa.special_index(state)) else { continue };
+        for &(wi, special) in &reached {
+            let Some(&sp) = lits.specials.get(special as usize) else { continue };
             let from = sp.from as usize;
-            if let Some(gs) = lits.entries.get(from..from + usize::from(sp.gates)) {
-                for &g in gs {
-                    if let Some(last) = listed.get_mut(g as usize).filter(|last| **last != wi) {
-                        *last = wi;
-                        gate_words.push((g, wi));
-                    }
+            let gates_end = from + usize::from(sp.gates);
+            for &g in lits.entries.get(from..gates_end).unwrap_or(&[]) {
+                if let Some(last) = listed.get_mut(g as usize).filter(|last| **last != wi) {
+                    *last = wi;
+                    gate_words.push((g, wi));
                 }
             }
+            if sp.trigs > 0 {
+                trig_words.push((wi, u32::try_from(gates_end).unwrap_or(u32::MAX), sp.trigs));
+            }
             if sp.words > 0 {
-                let from = from + usize::from(sp.gates) + usize::from(sp.trigs);
+                let from = gates_end + usize::from(sp.trigs);
                 for &w in lits.entries.get(from..from + usize::from(sp.words)).unwrap_or(&[]) {
                     c.words.push((w as usize, word_starts.get(wi as usize).copied().unwrap_or(0) as usize));
                 }
             }
         }
         c.gates = Gates::collect(self.gate_count, &gate_words);
-        // Per alternative: whether all its gates occur (listed at some word).
+        // Per alternative: whether all its gates occur (listed at some word). Triggers of
+        // alternatives with a gate that occurs nowhere are never recorded.
         let present: Vec<bool> = lits
             .alts
             .iter()
@@ -848,15 +853,14 @@ impl Builtin {
                     .is_none_or(|b| b.gates.iter().all(|&g| listed.get(g).is_some_and(|&w| w != u32::MAX)))
             })
             .collect();
-        for &(wi, state) in &reached {
-            let Some(&sp) = lits.specials.get(lits.dfa.special_index(state)) else { continue };
-            let from = sp.from as usize + usize::from(sp.gates);
-            for &a in lits.entries.get(from..from + usize::from(sp.trigs)).unwrap_or(&[]) {
+        for &(wi, from, n) in &trig_words {
+            let from = from as usize;
+            let pos = word_starts.get(wi as usize).copied().unwrap_or(0);
+            for &a in lits.entries.get(from..from + usize::from(n)).unwrap_or(&[]) {
                 if !present.get(a as usize).copied().unwrap_or(false) {
                     continue;
                 }
                 let Some(&(rule, branch)) = lits.alts.get(a as usize) else { continue };
-                let pos = word_starts.get(wi as usize).copied().unwrap_or(0);
                 c.at.push(Trig { rule, branch, pos, word: wi });
             }
         }
@@ -974,7 +978,7 @@ mod stats {
         let sum = |k: fn(&Special) -> u16| {
             reached
                 .iter()
-                .filter_map(|&(_, s)| b.words.specials.get(b.words.dfa.special_index(s)))
+                .filter_map(|&(_, s)| b.words.specials.get(s as usize))
                 .map(|s| usize::from(k(s)))
                 .sum::<usize>()
         };
