@@ -532,13 +532,19 @@ fn finish_token(out: &mut [u8], starts: &mut [u32], ts: usize, o: usize, has_let
     }
 }
 
-/// The first position at or after `j` that holds no lower-case ASCII letter, eight bytes at a
-/// time: a word is usually found in one step.
-#[inline]
-fn lower_end(bytes: &[u8], mut j: usize) -> usize {
+/// The end of the lower-case ASCII letters from `e` in `src`, copying them and their offsets
+/// `ssrc` to `dst` and `sdst` (all four the same length). Eight bytes at a time, written before
+/// they are tested (a word is usually found in one step): bytes past the letters land beyond
+/// them, where whatever comes next overwrites them.
+#[inline(always)]
+fn copy_lower(src: &[u8], ssrc: &[u32], dst: &mut [u8], sdst: &mut [u32], mut e: usize) -> usize {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    while let Some(c) = bytes.get(j..j + 8) {
+    while let (Some(c), Some(s), Some(d), Some(ds)) =
+        (src.get(e..e + 8), ssrc.get(e..e + 8), dst.get_mut(e..e + 8), sdst.get_mut(e..e + 8))
+    {
+        d.copy_from_slice(c);
+        ds.copy_from_slice(s);
         let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
         let y = x & LOW7;
         // Per byte, without carries between bytes: the high bit of `y + 0x1f` says `>= b'a'`,
@@ -546,168 +552,250 @@ fn lower_end(bytes: &[u8], mut j: usize) -> usize {
         let lower = (y + 0x1f1f_1f1f_1f1f_1f1f) & !(y + 0x0505_0505_0505_0505) & !x & HIGH;
         let other = !lower & HIGH;
         if other != 0 {
-            return j + other.trailing_zeros() as usize / 8;
+            return e + other.trailing_zeros() as usize / 8;
         }
-        j += 8;
+        e += 8;
     }
-    while bytes.get(j).is_some_and(u8::is_ascii_lowercase) {
-        j += 1;
+    while let Some(&b) = src.get(e).filter(|b| b.is_ascii_lowercase()) {
+        if let (Some(d), Some(ds), Some(&s)) = (dst.get_mut(e), sdst.get_mut(e), ssrc.get(e)) {
+            *d = b;
+            *ds = s;
+        }
+        e += 1;
     }
-    j
+    e
 }
 
-/// The run of plain words starting at `i`: lower-case ASCII words separated by single spaces,
-/// each ending where the folded view ends it too (not at a digit, symbol, apostrophe or
-/// non-ASCII character that would continue or change the token). Such a run folds to itself.
-/// Calls `word(start, end)` for each of its words and returns the run's end (`i` when the first
-/// word is not plain).
+/// The next token start at or after `i` (`bytes.len()` when there is none): an ASCII letter,
+/// digit, '@' or '$', or a non-ASCII alphanumeric character.
 #[inline]
-fn plain_run(bytes: &[u8], i: usize, mut word: impl FnMut(usize, usize)) -> usize {
-    let mut j = i;
-    let mut ws = i;
-    loop {
-        j = lower_end(bytes, j);
-        match bytes.get(j) {
-            Some(&c) if c >= 0x80 || FOLD_CLASS[c as usize] & W_CONT != 0 => break,
-            Some(b'\'') if bytes.get(j + 1).is_some_and(u8::is_ascii_alphabetic) => break,
-            _ => {}
-        }
-        word(ws, j);
-        if bytes.get(j) == Some(&b' ') && bytes.get(j + 1).is_some_and(u8::is_ascii_lowercase) {
-            j += 1;
-            ws = j;
+fn token_start(text: &str, mut i: usize) -> usize {
+    let bytes = text.as_bytes();
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
+            if FOLD_CLASS[b as usize] & W_START != 0 {
+                return i;
+            }
+            i += 1;
         } else {
-            return j;
+            let c = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
+            if c.is_alphanumeric() {
+                return i;
+            }
+            i += c.len_utf8().max(1);
         }
     }
-    // The last word is not plain: the run ends before the separator in front of it.
-    if ws > i {
-        ws - 1
-    } else {
-        i
+    bytes.len()
+}
+
+/// Whether a run of lower-case letters ending at `j` is a whole plain word: the byte there would
+/// not continue or change the token (no digit, symbol, non-ASCII character or inner apostrophe).
+#[inline]
+fn ends_plain(bytes: &[u8], j: usize) -> bool {
+    match bytes.get(j) {
+        Some(&c) if c >= 0x80 || FOLD_CLASS[c as usize] & W_CONT != 0 => false,
+        Some(b'\'') => !bytes.get(j + 1).is_some_and(u8::is_ascii_alphabetic),
+        _ => true,
     }
 }
 
-/// Builds the folded view from a normalised one in one pass over its bytes.
-pub fn fold(n: &Normalised) -> Folded {
-    let src = &n.view;
-    let text = src.text.as_str();
+/// Folds the token at `i` (not a plain word) to `out[o..]` and `starts[o..]`: letters and digits
+/// kept, inner apostrophes dropped, then [`finish_token`]. Returns the input and output positions
+/// after it.
+#[inline(never)]
+fn fold_token(
+    text: &str,
+    sst: &[u32],
+    out: &mut [u8],
+    starts: &mut [u32],
+    mut i: usize,
+    mut o: usize,
+) -> (usize, usize) {
     let bytes = text.as_bytes();
-    let sst = src.starts.as_slice();
-    let len = bytes.len().min(sst.len());
-    // Folding never lengthens the text: every separator stands for at least one byte it drops.
-    let mut out: Vec<u8> = Vec::with_capacity(len);
-    let mut starts: Vec<u32> = Vec::with_capacity(len);
-    let mut words: Vec<u32> = Vec::with_capacity(len / 4 + 1);
-    let mut singles = 0usize;
-    let mut single_run = false;
-
-    let mut i = 0;
-    'tokens: loop {
-        // Skip to the next token start: an ASCII letter, digit, '@' or '$', or a non-ASCII
-        // alphanumeric character.
-        loop {
-            let Some(&b) = bytes.get(i) else { break 'tokens };
-            if b < 0x80 {
-                if FOLD_CLASS[b as usize] & W_START != 0 {
-                    break;
+    let len = bytes.len();
+    let ts = o;
+    let mut flags = 0u8;
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
+            let t = FOLD_CLASS[b as usize];
+            if t & W_CONT != 0 {
+                flags |= t;
+                if let (Some(d), Some(ds), Some(&s)) = (out.get_mut(o), starts.get_mut(o), sst.get(i)) {
+                    *d = b;
+                    *ds = s;
                 }
+                o += 1;
                 i += 1;
-            } else {
-                let c = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
-                if c.is_alphanumeric() {
-                    break;
+                continue;
+            }
+            // "don't" folds to "dont": an apostrophe inside a word is not a break.
+            if b == b'\'' && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        let c = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
+        let w = c.len_utf8();
+        if !c.is_alphanumeric() || i + w > len {
+            break;
+        }
+        if c.is_alphabetic() {
+            flags |= W_ALPHA;
+        }
+        if let (Some(d), Some(ds), Some(s)) = (out.get_mut(o..o + w), starts.get_mut(o..o + w), bytes.get(i..i + w)) {
+            d.copy_from_slice(s);
+            ds.fill(sst.get(i).copied().unwrap_or(0));
+        }
+        o += w;
+        i += w;
+    }
+    let o = finish_token(out, starts, ts, o, flags & W_ALPHA != 0, flags & W_LEET != 0);
+    (i, o)
+}
+
+/// Where [`fold`] is: the next input byte and the next output byte.
+struct Cursor {
+    i: usize,
+    o: usize,
+}
+
+/// Copies the run of plain words at `cur.i` (lower-case ASCII words that end where the folded
+/// view ends them too, separated by single spaces: such a run folds to itself), lists where its
+/// words start, and maps each separator to the word after it. Returns whether it copied any:
+/// `false` leaves `cur` as it was, and the token there goes through [`fold_token`]. A run ends
+/// after its last plain word, or before the separator in front of a word that is not plain.
+#[inline(never)]
+fn plain_words(
+    bytes: &[u8],
+    sst: &[u32],
+    out: &mut [u8],
+    starts: &mut [u32],
+    words: &mut Vec<u32>,
+    cur: &mut Cursor,
+) -> bool {
+    let (i0, o0) = (cur.i, cur.o);
+    // Inside a run every byte is copied to its own place, so one index `r` serves the input
+    // from `i0` and the output from `o0` (which never runs ahead of the input: it has room).
+    let (Some(src), Some(ssrc)) = (bytes.get(i0..), sst.get(i0..)) else { return false };
+    let n = src.len().min(ssrc.len());
+    // Word starts are `u32` offsets of the output: a run that would pass that is not taken.
+    let (Some(src), Some(ssrc), Some(dst), Some(sdst), Ok(base)) = (
+        src.get(..n),
+        ssrc.get(..n),
+        out.get_mut(o0..).and_then(|d| d.get_mut(..n)),
+        starts.get_mut(o0..).and_then(|d| d.get_mut(..n)),
+        u32::try_from(o0 + n),
+    ) else {
+        return false;
+    };
+    let base = base - n as u32;
+    let mut r = 0;
+    loop {
+        let e = copy_lower(src, ssrc, dst, sdst, r);
+        match (src.get(e), src.get(e + 1)) {
+            // The usual case: a space and another lower-case word.
+            (Some(b' '), Some(c)) if c.is_ascii_lowercase() => {}
+            _ if e > r && ends_plain(src, e) => {
+                // The last word of the run.
+                words.push(base + r as u32);
+                *cur = Cursor { i: i0 + e, o: o0 + e };
+                return true;
+            }
+            _ => {
+                // A word that is not plain: the run ends before the separator in front of it.
+                if r == 0 {
+                    return false;
                 }
-                i += c.len_utf8().max(1);
+                *cur = Cursor { i: i0 + r - 1, o: o0 + r - 1 };
+                return true;
             }
         }
+        words.push(base + r as u32);
+        // The separator maps to the word after it.
+        if let (Some(d), Some(ds), Some(&s)) = (dst.get_mut(e), sdst.get_mut(e), ssrc.get(e + 1)) {
+            *d = b' ';
+            *ds = s;
+        }
+        r = e + 1;
+    }
+}
+
+/// Whether three one-letter words follow each other in `words` (word starts in `out`, separated
+/// by single spaces, `end` the text's end). Words at least one byte long and a space apart make
+/// three in a row span exactly six bytes to the fourth start (or seven to the end) only when all
+/// three are one byte long, which is tested for the whole list first; only then are the letters
+/// looked at.
+fn has_single_run(out: &[u8], words: &[u32], end: usize) -> bool {
+    let Some(last3) = words.len().checked_sub(3).and_then(|k| words.get(k)) else { return false };
+    let mut hits = u32::from(offset(end).wrapping_sub(*last3) == 5);
+    for (&v, &w) in words.get(3..).unwrap_or(&[]).iter().zip(words) {
+        hits |= u32::from(v.wrapping_sub(w) == 6);
+    }
+    if hits == 0 {
+        return false;
+    }
+    let letter = |w: u32| {
+        let w = w as usize;
+        out.get(w).is_some_and(u8::is_ascii_alphabetic) && out.get(w + 1).is_none_or(|&b| b == b' ')
+    };
+    let mut run = 0;
+    for &w in words {
+        run = if letter(w) { run + 1 } else { 0 };
+        if run >= 3 {
+            return true;
+        }
+    }
+    false
+}
+
+/// Builds the folded view from a normalised one in one pass over its bytes: runs of plain words
+/// are copied as they are found ([`plain_words`]), other tokens are rewritten byte by byte
+/// ([`fold_token`]). Both write by index into buffers as long as the input: folding never
+/// lengthens the text, since every separator stands for at least one byte it drops. Three
+/// one-letter words in a row are looked for once at the end ([`has_single_run`]) instead of
+/// word by word.
+pub fn fold(n: &Normalised) -> Folded {
+    let src = &n.view;
+    let len = src.text.len().min(src.starts.len());
+    let Some(text) = src.text.get(..len) else { return Folded::default() };
+    let bytes = text.as_bytes();
+    let sst = &src.starts[..len];
+    let mut out = vec![0u8; len];
+    let mut starts = vec![0u32; len];
+    // Every word is at least one byte and all but the last have a separator after them.
+    let mut words = Vec::with_capacity(len / 2 + 1);
+    let mut cur = Cursor { i: 0, o: 0 };
+    loop {
+        let i = token_start(text, cur.i);
         if i >= len {
             break;
         }
+        cur.i = i;
+        // The separator maps to the token after it.
+        let sep = cur.o;
         if !words.is_empty() {
-            out.push(b' ');
-            starts.push(sst[i]);
+            if let (Some(d), Some(ds), Some(&s)) = (out.get_mut(sep), starts.get_mut(sep), sst.get(i)) {
+                *d = b' ';
+                *ds = s;
+            }
+            cur.o += 1;
         }
-        // Most prose is plain words: find a whole run of them, note where its words start,
-        // copy it at once, then fix the offsets of its separators (a separator maps to the word
-        // after it).
-        let o0 = out.len();
-        let first_word = words.len();
-        let re = plain_run(&bytes[..len], i, |ws, we| {
-            words.push(offset(o0 + ws - i));
-            if we - ws == 1 {
-                singles += 1;
-                single_run |= singles >= 3;
-            } else {
-                singles = 0;
-            }
-        });
-        if re > i {
-            out.extend_from_slice(&bytes[i..re]);
-            starts.extend_from_slice(&sst[i..re]);
-            for &q in words.get(first_word + 1..).unwrap_or(&[]) {
-                let q = q as usize;
-                if let (Some(slot), Some(&next)) = (starts.get_mut(q - 1), sst.get(i + q - o0)) {
-                    *slot = next;
-                }
-            }
-            i = re;
+        if plain_words(bytes, sst, &mut out, &mut starts, &mut words, &mut cur) {
             continue;
         }
-        let ts = out.len();
-        let mut flags = 0u8;
-        while i < len {
-            let b = bytes[i];
-            if b < 0x80 {
-                let t = FOLD_CLASS[b as usize];
-                if t & W_CONT != 0 {
-                    flags |= t;
-                    out.push(b);
-                    starts.push(sst[i]);
-                    i += 1;
-                    continue;
-                }
-                // "don't" folds to "dont": an apostrophe inside a word is not a break.
-                if b == b'\'' && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
-                    i += 1;
-                    continue;
-                }
-                break;
-            }
-            let c = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
-            let w = c.len_utf8();
-            if !c.is_alphanumeric() || i + w > len {
-                break;
-            }
-            if c.is_alphabetic() {
-                flags |= W_ALPHA;
-            }
-            out.extend_from_slice(&bytes[i..i + w]);
-            starts.extend(std::iter::repeat_n(sst[i], w));
-            i += w;
-        }
-        let has_letter = flags & W_ALPHA != 0;
-        let end = out.len();
-        let o = finish_token(&mut out, &mut starts, ts, end, has_letter, flags & W_LEET != 0);
-        out.truncate(o);
-        starts.truncate(o);
-        if o == ts {
+        let ts = cur.o;
+        (cur.i, cur.o) = fold_token(text, sst, &mut out, &mut starts, cur.i, cur.o);
+        if cur.o == ts {
             // The token vanished (only symbols); drop the separator written before it.
-            if !words.is_empty() {
-                out.pop();
-                starts.pop();
-            }
+            cur.o = sep;
         } else {
             words.push(offset(ts));
-            if o - ts == 1 && has_letter {
-                singles += 1;
-                single_run |= singles >= 3;
-            } else {
-                singles = 0;
-            }
         }
     }
-    if single_run {
+    out.truncate(cur.o);
+    starts.truncate(cur.o);
+    if has_single_run(&out, &words, cur.o) {
         join_single_letters(&mut out, &mut starts);
         words.clear();
         words.push(0);
@@ -864,18 +952,328 @@ mod tests {
 
     #[test]
     fn lower_end_finds_the_first_other_byte() {
+        // `copy_lower` returns where the letters end and copies at least them, with their
+        // offsets, to the same places.
+        let check = |b: &[u8], from: usize, want: usize| {
+            let offsets: Vec<u32> = (0..b.len() as u32).map(|k| 1000 + k).collect();
+            let mut dst = vec![0u8; b.len()];
+            let mut sdst = vec![0u32; b.len()];
+            let end = copy_lower(b, &offsets, &mut dst, &mut sdst, from);
+            assert_eq!(end, want, "{b:?} {from}");
+            assert_eq!(dst[from..end], b[from..end], "{b:?} {from}");
+            assert_eq!(sdst[from..end], offsets[from..end], "{b:?} {from}");
+        };
         for text in ["", "abc", "abcdefgh", "abcdefghijklmnopq", "abcdefgh{ij", "ab`cd", "abcdefgzA", "abcdefghé"] {
             let b = text.as_bytes();
             for from in 0..=b.len() {
                 let slow = from + b[from..].iter().take_while(|c| c.is_ascii_lowercase()).count();
-                assert_eq!(lower_end(b, from), slow, "{text} {from}");
+                check(b, from, slow);
             }
         }
         for b in 0..=255u8 {
             let mut v = vec![b'a'; 9];
             v[3] = b;
             let want = if b.is_ascii_lowercase() { 9 } else { 3 };
-            assert_eq!(lower_end(&v, 0), want, "{b}");
+            check(&v, 0, want);
+        }
+    }
+
+    /// A plainer fold (a run of plain words found first and copied after, one-letter words
+    /// counted word by word): the output `normalise::fold` must reproduce byte for byte.
+    mod reference {
+        use super::super::*;
+
+        fn lower_end(bytes: &[u8], mut j: usize) -> usize {
+            while bytes.get(j).is_some_and(u8::is_ascii_lowercase) {
+                j += 1;
+            }
+            j
+        }
+
+        fn plain_run(bytes: &[u8], i: usize, mut word: impl FnMut(usize, usize)) -> usize {
+            let mut j = i;
+            let mut ws = i;
+            loop {
+                j = lower_end(bytes, j);
+                match bytes.get(j) {
+                    Some(&c) if c >= 0x80 || FOLD_CLASS[c as usize] & W_CONT != 0 => break,
+                    Some(b'\'') if bytes.get(j + 1).is_some_and(u8::is_ascii_alphabetic) => break,
+                    _ => {}
+                }
+                word(ws, j);
+                if bytes.get(j) == Some(&b' ') && bytes.get(j + 1).is_some_and(u8::is_ascii_lowercase) {
+                    j += 1;
+                    ws = j;
+                } else {
+                    return j;
+                }
+            }
+            if ws > i {
+                ws - 1
+            } else {
+                i
+            }
+        }
+
+        pub fn fold(n: &Normalised) -> Folded {
+            let src = &n.view;
+            let text = src.text.as_str();
+            let bytes = text.as_bytes();
+            let sst = src.starts.as_slice();
+            let len = bytes.len().min(sst.len());
+            let mut out: Vec<u8> = Vec::with_capacity(len);
+            let mut starts: Vec<u32> = Vec::with_capacity(len);
+            let mut words: Vec<u32> = Vec::with_capacity(len / 4 + 1);
+            let mut singles = 0usize;
+            let mut single_run = false;
+            let mut i = 0;
+            'tokens: loop {
+                loop {
+                    let Some(&b) = bytes.get(i) else { break 'tokens };
+                    if b < 0x80 {
+                        if FOLD_CLASS[b as usize] & W_START != 0 {
+                            break;
+                        }
+                        i += 1;
+                    } else {
+                        let c = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
+                        if c.is_alphanumeric() {
+                            break;
+                        }
+                        i += c.len_utf8().max(1);
+                    }
+                }
+                if i >= len {
+                    break;
+                }
+                if !words.is_empty() {
+                    out.push(b' ');
+                    starts.push(sst[i]);
+                }
+                let o0 = out.len();
+                let first_word = words.len();
+                let re = plain_run(&bytes[..len], i, |ws, we| {
+                    words.push(offset(o0 + ws - i));
+                    if we - ws == 1 {
+                        singles += 1;
+                        single_run |= singles >= 3;
+                    } else {
+                        singles = 0;
+                    }
+                });
+                if re > i {
+                    out.extend_from_slice(&bytes[i..re]);
+                    starts.extend_from_slice(&sst[i..re]);
+                    for &q in words.get(first_word + 1..).unwrap_or(&[]) {
+                        let q = q as usize;
+                        if let (Some(slot), Some(&next)) = (starts.get_mut(q - 1), sst.get(i + q - o0)) {
+                            *slot = next;
+                        }
+                    }
+                    i = re;
+                    continue;
+                }
+                let ts = out.len();
+                let mut flags = 0u8;
+                while i < len {
+                    let b = bytes[i];
+                    if b < 0x80 {
+                        let t = FOLD_CLASS[b as usize];
+                        if t & W_CONT != 0 {
+                            flags |= t;
+                            out.push(b);
+                            starts.push(sst[i]);
+                            i += 1;
+                            continue;
+                        }
+                        if b == b'\'' && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+                            i += 1;
+                            continue;
+                        }
+                        break;
+                    }
+                    let c = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
+                    let w = c.len_utf8();
+                    if !c.is_alphanumeric() || i + w > len {
+                        break;
+                    }
+                    if c.is_alphabetic() {
+                        flags |= W_ALPHA;
+                    }
+                    out.extend_from_slice(&bytes[i..i + w]);
+                    starts.extend(std::iter::repeat_n(sst[i], w));
+                    i += w;
+                }
+                let has_letter = flags & W_ALPHA != 0;
+                let end = out.len();
+                let o = finish_token(&mut out, &mut starts, ts, end, has_letter, flags & W_LEET != 0);
+                out.truncate(o);
+                starts.truncate(o);
+                if o == ts {
+                    if !words.is_empty() {
+                        out.pop();
+                        starts.pop();
+                    }
+                } else {
+                    words.push(offset(ts));
+                    if o - ts == 1 && has_letter {
+                        singles += 1;
+                        single_run |= singles >= 3;
+                    } else {
+                        singles = 0;
+                    }
+                }
+            }
+            if single_run {
+                join_single_letters(&mut out, &mut starts);
+                words.clear();
+                words.push(0);
+                words.extend(out.iter().enumerate().filter(|(_, &b)| b == b' ').map(|(k, _)| offset(k + 1)));
+            }
+            let text = String::from_utf8(out).unwrap_or_default();
+            if text.is_empty() {
+                return Folded::default();
+            }
+            Folded { view: View { starts, text }, words }
+        }
+    }
+
+    fn assert_same_fold(text: &str) {
+        let n = normalise(text);
+        let (got, want) = (fold(&n), reference::fold(&n));
+        assert_eq!(got.view.text, want.view.text, "{text:?}");
+        assert_eq!(got.view.starts, want.view.starts, "{text:?}");
+        assert_eq!(got.words, want.words, "{text:?}");
+    }
+
+    #[test]
+    fn fold_matches_the_reference() {
+        for text in [
+            "",
+            " ",
+            "a",
+            "i g n o r e",
+            "a b",
+            "x y z",
+            "a b 5 c",
+            "a, b; c",
+            "don't stop",
+            "rg don't ",
+            "|gn!h3|p",
+            "$100 and @ $",
+            "the quarterly report, shows revenue grew by 12 percent",
+            "café au lait",
+            "ab cd ef gh ij kl mn op qr st",
+            "abcdefghijklmnop qrstuvwxyzabcdefg h",
+        ] {
+            assert_same_fold(text);
+        }
+        // Seeded random texts from pieces that exercise every path: plain runs of every length,
+        // punctuation, digits and leetspeak, apostrophes, one-letter words, symbols, non-ASCII
+        // letters and marks, invisible characters and capitals.
+        const PIECES: &[&str] = &[
+            "the ",
+            "ignore ",
+            "all ",
+            "previous",
+            "instructions",
+            " ",
+            " ",
+            " ",
+            ", ",
+            ". ",
+            "!",
+            "?",
+            "i ",
+            "g ",
+            "n ",
+            "o",
+            "r",
+            "e",
+            "a",
+            "x",
+            "1",
+            "3",
+            "0",
+            "4",
+            "7",
+            "@",
+            "$",
+            "|",
+            "'",
+            "don't ",
+            "it's",
+            "é",
+            "ñ",
+            "Ω",
+            "日本",
+            "€",
+            "—",
+            "-",
+            ".",
+            ";",
+            "\n",
+            "  ",
+            "\t",
+            "Abc",
+            "WORD",
+            "h3|p",
+            "|gn",
+            "$100",
+            "\u{200B}",
+            "’",
+            "ﬁ",
+            "²",
+            "٣",
+            "ab'",
+            "'s",
+            "abcdefgh",
+            "abcdefghijklmnopqrstuvw",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for len in 0..200 {
+            for _ in 0..60 {
+                let mut text = String::new();
+                while text.len() < len {
+                    text.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+                }
+                assert_same_fold(&text);
+            }
+        }
+        // Long prose, with and without punctuation.
+        let mut text = String::new();
+        for k in 0..3000u64 {
+            text.push_str(PIECES[(next() % 8) as usize]);
+            if k % 37 == 0 {
+                text.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+            }
+        }
+        assert_same_fold(&text);
+    }
+
+    #[test]
+    fn single_runs_are_found_where_three_one_letter_words_follow() {
+        // The straightforward rule, word by word.
+        let slow = |s: &str| {
+            let mut run = 0;
+            s.split(' ').any(|w| {
+                run = if w.len() == 1 && w.as_bytes()[0].is_ascii_alphabetic() { run + 1 } else { 0 };
+                run >= 3
+            })
+        };
+        for s in
+            ["a b c", "a b", "ab c d e", "a b 5 c", "a b c d", "x ab c d", "a 1 b c d", "5 6 7", "ab cd", "a b cd e f"]
+        {
+            let out = s.as_bytes();
+            let mut words = vec![0u32];
+            words.extend(out.iter().enumerate().filter(|(_, &b)| b == b' ').map(|(k, _)| k as u32 + 1));
+            assert_eq!(has_single_run(out, &words, out.len()), slow(s), "{s}");
         }
     }
 
