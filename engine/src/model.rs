@@ -132,6 +132,54 @@ fn bucket(h: u64, mask: u32) -> usize {
     ((h >> 32) as u32 & mask) as usize
 }
 
+const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// [`word_hash_at`] for the common word: shorter than eight bytes, with eight bytes of text from
+/// its start, read as one load and masked to the word.
+#[inline(always)]
+fn word_hash_fast(text: &[u8], s: usize, e: usize) -> u64 {
+    let l = e - s;
+    match text.get(s..s + 8) {
+        Some(c) if l < 8 => {
+            let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            mix(mix(SEED, v & ((1u64 << (8 * l)) - 1)), l as u64)
+        }
+        _ => word_hash_slow(text, s, e),
+    }
+}
+
+#[inline(never)]
+fn word_hash_slow(text: &[u8], s: usize, e: usize) -> u64 {
+    word_hash_at(text, s, e)
+}
+
+/// What the scoring loop needs of one word: its hash, and the summed weight and number of its
+/// character 4-grams.
+#[derive(Clone, Copy)]
+struct Word {
+    hash: u64,
+    grams: i64,
+    count: u32,
+}
+
+/// [`Word`] for `text[s..e]` (`s <= e`), with the 4-grams [`position_features`] lists.
+#[inline(always)]
+fn word_at(text: &[u8], s: usize, e: usize, weight: &impl Fn(u64) -> i64) -> Word {
+    let (mut grams, mut count) = (0i64, 0u32);
+    if (6..=24).contains(&(e - s)) {
+        // Past the end of the text there are no 4-grams, as `text.get` would find none.
+        let w = text.get(s..e.min(text.len())).unwrap_or(&[]);
+        let mut k = 0;
+        while let Some(g) = w.get(k..k + 4) {
+            let g = u32::from_le_bytes([g[0], g[1], g[2], g[3]]);
+            grams += weight(mix(0x4444, u64::from(g)));
+            count += 1;
+            k += 2;
+        }
+    }
+    Word { hash: word_hash_fast(text, s, e), grams, count }
+}
+
 /// Calls `f` with the feature indices owned by word `i` of `words`: its unigram, the bigram and
 /// trigram that start at it, the pair of it and the word two ahead, and character 4-grams of
 /// longer words. Summing these over a range
@@ -243,6 +291,11 @@ impl Model {
     }
 
     /// [`Model::score_ranges`] with `weight` giving the weight of a feature hash.
+    ///
+    /// One streaming pass per range: each word is read once, when it comes into view as the
+    /// word two ahead of the position being scored, and its hash, 4-gram weight and 4-gram
+    /// count are rolled along with those of the two words before it. The weights are added as
+    /// integers, so the sums are those of [`Model::score_with`] exactly.
     #[inline]
     fn score_ranges_with(
         &self,
@@ -259,57 +312,66 @@ impl Model {
             let e = word_starts.get(i + 1).map_or(len, |&n| (n as usize).saturating_sub(1));
             (s, e.max(s))
         };
-        let mut words: Vec<(usize, usize, u64)> = Vec::new();
-        let mut sum = Vec::new();
-        let mut cnt = Vec::new();
+        let mut words: Vec<Word> = Vec::new();
+        let mut sum: Vec<i64> = Vec::new();
+        let mut cnt: Vec<u32> = Vec::new();
         let mut best = (0.0f32, 0, 0);
         for &(a, b) in ranges {
             let (a, b) = (a.min(n), b.min(n));
-            // Each word's span and hash, once; words past the range still feed the bigram and
-            // trigram of its last positions.
+            let m = b.saturating_sub(a);
+            // Each word's hash and 4-grams, once; words past the range still feed the bigram
+            // and trigram of its last positions. A word ends one byte before the next starts.
+            let lim = (b + 2).min(n);
+            let inner = lim.min(n.saturating_sub(1)).max(a);
             words.clear();
-            words.extend((a..(b + 2).min(n)).map(|i| {
-                let (s, e) = span(i);
-                (s, e, word_hash_at(text, s, e))
-            }));
-            // The same sums as `score_with`, in the same order: prefix sums of each position's
-            // weight and feature count.
+            if let (Some(starts), Some(nexts)) = (word_starts.get(a..inner), word_starts.get(a + 1..inner + 1)) {
+                words.extend(starts.iter().zip(nexts).map(|(&s, &next)| {
+                    let s = s as usize;
+                    word_at(text, s, (next as usize).saturating_sub(1).max(s), &weight)
+                }));
+            }
+            if lim == n && a < n {
+                let (s, e) = span(n - 1);
+                words.push(word_at(text, s, e, &weight));
+            }
+            // Prefix sums of each position's weight and feature count, written in place.
             sum.clear();
             cnt.clear();
-            sum.reserve(b.saturating_sub(a) + 1);
-            cnt.reserve(b.saturating_sub(a) + 1);
+            sum.resize(m + 1, 0);
+            cnt.resize(m + 1, 0);
             let (mut total, mut count) = (0i64, 0u32);
-            sum.push(total);
-            cnt.push(count);
-            for k in 0..b.saturating_sub(a) {
-                let Some(&(s, e, h)) = words.get(k) else { break };
-                let mut ws = weight(mix(h, 1));
-                let mut c = 1u32;
-                if let Some(&(_, _, next)) = words.get(k + 1) {
-                    let bi = mix(mix(h, 2), next);
-                    ws += weight(bi);
+            let outs = sum.get_mut(1..).unwrap_or(&mut []).iter_mut().zip(cnt.get_mut(1..).unwrap_or(&mut []));
+            // Positions whose two following words exist: every n-gram is there.
+            let mut done = 0;
+            for (w, (so, co)) in words.windows(3).zip(outs) {
+                let [w0, w1, w2] = [w[0], w[1], w[2]];
+                let bi = mix(mix(w0.hash, 2), w1.hash);
+                total += weight(mix(w0.hash, 1))
+                    + weight(bi)
+                    + weight(mix(mix(bi, 3), w2.hash))
+                    + weight(mix(mix(w0.hash, 4), w2.hash))
+                    + w0.grams;
+                count += 4 + w0.count;
+                *so = total;
+                *co = count;
+                done += 1;
+            }
+            // The last positions of the text, short of one or both following words (`words`
+            // holds two past the range where the text has them).
+            let rest = sum.iter_mut().zip(cnt.iter_mut()).skip(done + 1);
+            for (k, (so, co)) in (done..m).zip(rest) {
+                let Some(&w0) = words.get(k) else { break };
+                let (mut ws, mut c) = (weight(mix(w0.hash, 1)) + w0.grams, 1 + w0.count);
+                if let Some(w1) = words.get(k + 1) {
+                    ws += weight(mix(mix(w0.hash, 2), w1.hash));
                     c += 1;
-                    if let Some(&(_, _, next2)) = words.get(k + 2) {
-                        ws += weight(mix(mix(bi, 3), next2));
-                        ws += weight(mix(mix(h, 4), next2));
-                        c += 2;
-                    }
-                }
-                if (6..=24).contains(&(e - s)) {
-                    let mut q = s;
-                    while let Some(g) = text.get(q..q + 4).filter(|_| q + 4 <= e) {
-                        let g = u32::from_le_bytes([g[0], g[1], g[2], g[3]]);
-                        ws += weight(mix(0x4444, u64::from(g)));
-                        c += 1;
-                        q += 2;
-                    }
                 }
                 total += ws;
                 count += c;
-                sum.push(total);
-                cnt.push(count);
+                *so = total;
+                *co = count;
             }
-            let r = self.best_window(b - a, &sum, &cnt, |i| span(a + i));
+            let r = self.best_window(m, &sum, &cnt, |i| span(a + i));
             if r.0 > best.0 {
                 best = r;
             }
@@ -481,10 +543,106 @@ mod tests {
             );
             assert_eq!(r, slow);
         }
+        for w in ["", "a", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmnopq", "abcdefghijklmnopqrstuvw"] {
+            let padded = format!("{w} and more text after it, long enough for two loads");
+            assert_eq!(word_hash_fast(w.as_bytes(), 0, w.len()), word_hash_bytes(w.as_bytes()));
+            assert_eq!(word_hash_fast(padded.as_bytes(), 0, w.len()), word_hash_bytes(w.as_bytes()));
+        }
         for w in ["", "a", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmnopq"] {
             assert_eq!(word_hash_at(w.as_bytes(), 0, w.len()), word_hash_bytes(w.as_bytes()));
             let padded = format!("{w} and more text after it");
             assert_eq!(word_hash_at(padded.as_bytes(), 0, w.len()), word_hash_bytes(w.as_bytes()));
+        }
+    }
+
+    /// The best window over each range in turn, each scored on its own by the simple loop.
+    fn score_ranges_simply(m: &Model, t: &str, ws: &[u32], ranges: &[(usize, usize)]) -> (f32, usize, usize) {
+        let n = ws.len();
+        let spans: Vec<(usize, usize)> = (0..n)
+            .map(|i| {
+                let s = ws[i] as usize;
+                (s, ws.get(i + 1).map_or(t.len(), |&n| n as usize - 1))
+            })
+            .collect();
+        let mut best = (0.0f32, 0, 0);
+        for &(a, b) in ranges {
+            let (a, b) = (a.min(n), b.min(n));
+            let r = m.score_with(
+                b.saturating_sub(a),
+                |i| t.as_bytes().get(spans[a + i].0..spans[a + i].1).unwrap_or(&[]),
+                |i| spans[a + i],
+                n - a,
+            );
+            if r.0 > best.0 {
+                best = r;
+            }
+        }
+        best
+    }
+
+    #[test]
+    fn word_ranges_score_like_spans_on_random_texts() {
+        let Some(builtin) = Model::builtin() else { return };
+        // A second model with a smaller table, for the bounds-checked weight lookup.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let weights: Vec<f32> = (0..1024).map(|_| (next() % 2001) as f32 / 1000.0 - 1.0).collect();
+        let Some(small) = Model::parse(&encode(1024, -0.5, &weights)) else { panic!("model") };
+        let vocab = ["ignore", "all", "previous", "instructions", "system", "prompt", "the", "a", "reveal"];
+        for round in 0..400 {
+            // Texts from empty to a few windows long; word lengths 1..=30 bytes.
+            let n = match round % 4 {
+                0 => (next() % 8) as usize,
+                1 => (next() % 120) as usize,
+                _ => (next() % 420) as usize,
+            };
+            let mut t = String::new();
+            let mut ws: Vec<u32> = Vec::new();
+            for _ in 0..n {
+                if !t.is_empty() {
+                    t.push(' ');
+                }
+                ws.push(t.len() as u32);
+                if next() % 3 == 0 {
+                    t.push_str(vocab[(next() % vocab.len() as u64) as usize]);
+                } else {
+                    let len = 1 + (next() % 30) as usize;
+                    while t.len() < ws[ws.len() - 1] as usize + len {
+                        match next() % 20 {
+                            0 if t.len() + 2 <= ws[ws.len() - 1] as usize + len => t.push('é'),
+                            1 => t.push((b'0' + (next() % 10) as u8) as char),
+                            _ => t.push((b'a' + (next() % 26) as u8) as char),
+                        }
+                    }
+                }
+            }
+            // Ranges at the edges, in the middle, adjacent, overlapping and past the end.
+            let mut ranges: Vec<(usize, usize)> = Vec::new();
+            for _ in 0..1 + next() % 4 {
+                let a = (next() % (n as u64 + 3)) as usize;
+                let b = a + (next() % 260) as usize;
+                ranges.push((a, b));
+            }
+            ranges.sort_unstable();
+            if round % 5 == 0 && n > 10 {
+                ranges = vec![(0, n / 2), (n / 2, n)];
+            }
+            if round % 7 == 0 {
+                ranges = vec![(0, n)];
+            }
+            for m in [builtin, &small] {
+                assert_eq!(
+                    m.score_ranges(&t, &ws, &ranges),
+                    score_ranges_simply(m, &t, &ws, &ranges),
+                    "round {round}: {ranges:?} over {n} words"
+                );
+                assert_eq!(m.score_words(&t, &ws), m.score(&t), "round {round}");
+            }
         }
     }
 }
