@@ -134,25 +134,6 @@ fn bucket(h: u64, mask: u32) -> usize {
 
 const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
 
-/// [`word_hash_at`] for the common word: shorter than eight bytes, with eight bytes of text from
-/// its start, read as one load and masked to the word.
-#[inline(always)]
-fn word_hash_fast(text: &[u8], s: usize, e: usize) -> u64 {
-    let l = e - s;
-    match text.get(s..s + 8) {
-        Some(c) if l < 8 => {
-            let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            mix(mix(SEED, v & ((1u64 << (8 * l)) - 1)), l as u64)
-        }
-        _ => word_hash_slow(text, s, e),
-    }
-}
-
-#[inline(never)]
-fn word_hash_slow(text: &[u8], s: usize, e: usize) -> u64 {
-    word_hash_at(text, s, e)
-}
-
 /// What the scoring loop needs of one word: its hash, and the summed weight and number of its
 /// character 4-grams.
 #[derive(Clone, Copy)]
@@ -162,9 +143,44 @@ struct Word {
     count: u32,
 }
 
-/// [`Word`] for `text[s..e]` (`s <= e`), with the 4-grams [`position_features`] lists.
+/// [`Word`] for `text[s..e]` (`s <= e`), with the 4-grams [`position_features`] lists. A word
+/// shorter than 16 bytes with 16 bytes of text from its start (nearly every word) is read as
+/// two 8-byte loads, and its hash and 4-grams are taken from those.
 #[inline(always)]
 fn word_at(text: &[u8], s: usize, e: usize, weight: &impl Fn(u64) -> i64) -> Word {
+    let l = e - s;
+    let Some(&c) = text.get(s..s + 16).and_then(|c| <&[u8; 16]>::try_from(c).ok()).filter(|_| l < 16) else {
+        return word_at_slow(text, s, e, weight);
+    };
+    let v = u128::from_le_bytes(c);
+    let (v0, v1) = (v as u64, (v >> 64) as u64);
+    // The 4-gram in the low four bytes of `x`.
+    let gram = |x: u64| weight(mix(0x4444, u64::from(x as u32)));
+    if l < 8 {
+        let hash = mix(mix(SEED, v0 & ((1u64 << (8 * l)) - 1)), l as u64);
+        if l < 6 {
+            return Word { hash, grams: 0, count: 0 };
+        }
+        return Word { hash, grams: gram(v0) + gram(v0 >> 16), count: 2 };
+    }
+    let hash = mix(mix(mix(SEED, v0), v1 & ((1u64 << (8 * (l - 8))) - 1)), l as u64);
+    // The 4-grams at offsets 0, 2, 4, ... while they fit in the word.
+    let mut grams = gram(v0) + gram(v0 >> 16) + gram(v0 >> 32);
+    if l >= 10 {
+        grams += gram((v0 >> 48) | (v1 << 16));
+    }
+    if l >= 12 {
+        grams += gram(v1);
+    }
+    if l >= 14 {
+        grams += gram(v1 >> 16);
+    }
+    Word { hash, grams, count: (l as u32 - 2) / 2 }
+}
+
+/// [`word_at`] for long words and words at the end of the text.
+#[inline(never)]
+fn word_at_slow(text: &[u8], s: usize, e: usize, weight: &impl Fn(u64) -> i64) -> Word {
     let (mut grams, mut count) = (0i64, 0u32);
     if (6..=24).contains(&(e - s)) {
         // Past the end of the text there are no 4-grams, as `text.get` would find none.
@@ -177,7 +193,7 @@ fn word_at(text: &[u8], s: usize, e: usize, weight: &impl Fn(u64) -> i64) -> Wor
             k += 2;
         }
     }
-    Word { hash: word_hash_fast(text, s, e), grams, count }
+    Word { hash: word_hash_at(text, s, e), grams, count }
 }
 
 /// Calls `f` with the feature indices owned by word `i` of `words`: its unigram, the bigram and
@@ -545,8 +561,12 @@ mod tests {
         }
         for w in ["", "a", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmnopq", "abcdefghijklmnopqrstuvw"] {
             let padded = format!("{w} and more text after it, long enough for two loads");
-            assert_eq!(word_hash_fast(w.as_bytes(), 0, w.len()), word_hash_bytes(w.as_bytes()));
-            assert_eq!(word_hash_fast(padded.as_bytes(), 0, w.len()), word_hash_bytes(w.as_bytes()));
+            for t in [w, &padded] {
+                let fast = word_at(t.as_bytes(), 0, w.len(), &|h| (h >> 32) as i64);
+                let slow = word_at_slow(t.as_bytes(), 0, w.len(), &|h| (h >> 32) as i64);
+                assert_eq!(fast.hash, word_hash_bytes(w.as_bytes()));
+                assert_eq!((slow.hash, slow.grams, slow.count), (fast.hash, fast.grams, fast.count));
+            }
         }
         for w in ["", "a", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmnopq"] {
             assert_eq!(word_hash_at(w.as_bytes(), 0, w.len()), word_hash_bytes(w.as_bytes()));
