@@ -134,13 +134,22 @@ fn bucket(h: u64, mask: u32) -> usize {
 
 const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
 
-/// What the scoring loop needs of one word: its hash, and the summed weight and number of its
-/// character 4-grams.
+/// Feature counts are carried in the same integer as weight sums, from this bit up (see
+/// [`Model::score_ranges_with`]).
+const COUNT_SHIFT: u32 = 40;
+
+/// What the scoring loop needs of one word: its hash, and the summed weight of its character
+/// 4-grams plus their number shifted to [`COUNT_SHIFT`].
 #[derive(Clone, Copy)]
 struct Word {
     hash: u64,
-    grams: i64,
-    count: u32,
+    own: i64,
+}
+
+impl Word {
+    fn new(hash: u64, grams: i64, count: u32) -> Word {
+        Word { hash, own: grams.wrapping_add(i64::from(count) << COUNT_SHIFT) }
+    }
 }
 
 /// [`Word`] for `text[s..e]` (`s <= e`), with the 4-grams [`position_features`] lists. A word
@@ -159,9 +168,9 @@ fn word_at(text: &[u8], s: usize, e: usize, weight: &impl Fn(u64) -> i64) -> Wor
     if l < 8 {
         let hash = mix(mix(SEED, v0 & ((1u64 << (8 * l)) - 1)), l as u64);
         if l < 6 {
-            return Word { hash, grams: 0, count: 0 };
+            return Word::new(hash, 0, 0);
         }
-        return Word { hash, grams: gram(v0) + gram(v0 >> 16), count: 2 };
+        return Word::new(hash, gram(v0) + gram(v0 >> 16), 2);
     }
     let hash = mix(mix(mix(SEED, v0), v1 & ((1u64 << (8 * (l - 8))) - 1)), l as u64);
     // The 4-grams at offsets 0, 2, 4, ... while they fit in the word.
@@ -175,7 +184,7 @@ fn word_at(text: &[u8], s: usize, e: usize, weight: &impl Fn(u64) -> i64) -> Wor
     if l >= 14 {
         grams += gram(v1 >> 16);
     }
-    Word { hash, grams, count: (l as u32 - 2) / 2 }
+    Word::new(hash, grams, (l as u32 - 2) / 2)
 }
 
 /// [`word_at`] for long words and words at the end of the text.
@@ -193,7 +202,7 @@ fn word_at_slow(text: &[u8], s: usize, e: usize, weight: &impl Fn(u64) -> i64) -
             k += 2;
         }
     }
-    Word { hash: word_hash_at(text, s, e), grams, count }
+    Word::new(word_hash_at(text, s, e), grams, count)
 }
 
 /// Calls `f` with the feature indices owned by word `i` of `words`: its unigram, the bigram and
@@ -243,6 +252,14 @@ pub fn windows(n: usize) -> impl Iterator<Item = (usize, usize)> {
         let s = (i * STRIDE).min(n.saturating_sub(WINDOW));
         (s, (s + WINDOW).min(n))
     })
+}
+
+/// The weight sum and feature count of positions `s..e` from prefix sums that carry counts at
+/// [`COUNT_SHIFT`] (a window's weight sum lies within ±2^39).
+fn window_sums(sum: &[i64], s: usize, e: usize) -> Option<(i64, u32)> {
+    let d = sum.get(e)?.wrapping_sub(*sum.get(s)?);
+    let k = d.wrapping_add(1 << (COUNT_SHIFT - 1)) >> COUNT_SHIFT;
+    Some((d.wrapping_sub(k << COUNT_SHIFT), k as u32))
 }
 
 impl Model {
@@ -330,7 +347,6 @@ impl Model {
         };
         let mut words: Vec<Word> = Vec::new();
         let mut sum: Vec<i64> = Vec::new();
-        let mut cnt: Vec<u32> = Vec::new();
         let mut best = (0.0f32, 0, 0);
         for &(a, b) in ranges {
             let (a, b) = (a.min(n), b.min(n));
@@ -350,44 +366,39 @@ impl Model {
                 let (s, e) = span(n - 1);
                 words.push(word_at(text, s, e, &weight));
             }
-            // Prefix sums of each position's weight and feature count, written in place.
+            // Prefix sums of each position's weight, with its feature count added in at
+            // `COUNT_SHIFT`, written in place. The additions wrap, so a difference of two prefix
+            // sums is exact; a window's weight sum is far inside ±2^39 and its count far below
+            // 2^23, so both are read back exactly (`window_sums`).
             sum.clear();
-            cnt.clear();
             sum.resize(m + 1, 0);
-            cnt.resize(m + 1, 0);
-            let (mut total, mut count) = (0i64, 0u32);
-            let outs = sum.get_mut(1..).unwrap_or(&mut []).iter_mut().zip(cnt.get_mut(1..).unwrap_or(&mut []));
+            let mut total = 0i64;
+            let outs = sum.get_mut(1..).unwrap_or(&mut []).iter_mut();
             // Positions whose two following words exist: every n-gram is there.
             let mut done = 0;
-            for (w, (so, co)) in words.windows(3).zip(outs) {
+            for (w, so) in words.windows(3).zip(outs) {
                 let [w0, w1, w2] = [w[0], w[1], w[2]];
                 let bi = mix(mix(w0.hash, 2), w1.hash);
-                total += weight(mix(w0.hash, 1))
+                let ws = weight(mix(w0.hash, 1))
                     + weight(bi)
                     + weight(mix(mix(bi, 3), w2.hash))
-                    + weight(mix(mix(w0.hash, 4), w2.hash))
-                    + w0.grams;
-                count += 4 + w0.count;
+                    + weight(mix(mix(w0.hash, 4), w2.hash));
+                total = total.wrapping_add(ws + (4 << COUNT_SHIFT)).wrapping_add(w0.own);
                 *so = total;
-                *co = count;
                 done += 1;
             }
             // The last positions of the text, short of one or both following words (`words`
             // holds two past the range where the text has them).
-            let rest = sum.iter_mut().zip(cnt.iter_mut()).skip(done + 1);
-            for (k, (so, co)) in (done..m).zip(rest) {
+            for (k, so) in (done..m).zip(sum.iter_mut().skip(done + 1)) {
                 let Some(&w0) = words.get(k) else { break };
-                let (mut ws, mut c) = (weight(mix(w0.hash, 1)) + w0.grams, 1 + w0.count);
+                let mut ws = weight(mix(w0.hash, 1)) + (1 << COUNT_SHIFT);
                 if let Some(w1) = words.get(k + 1) {
-                    ws += weight(mix(mix(w0.hash, 2), w1.hash));
-                    c += 1;
+                    ws += weight(mix(mix(w0.hash, 2), w1.hash)) + (1 << COUNT_SHIFT);
                 }
-                total += ws;
-                count += c;
+                total = total.wrapping_add(ws).wrapping_add(w0.own);
                 *so = total;
-                *co = count;
             }
-            let r = self.best_window(m, &sum, &cnt, |i| span(a + i));
+            let r = self.best_window(m, |s, e| window_sums(&sum, s, e), |i| span(a + i));
             if r.0 > best.0 {
                 best = r;
             }
@@ -395,25 +406,21 @@ impl Model {
         best
     }
 
-    /// The most probable window of `n` positions given prefix sums of their weights and
-    /// feature counts, with its byte range.
+    /// The most probable window of `n` positions given the weight sum and feature count of the
+    /// positions `s..e` (`sums(s, e)`), with its byte range.
     fn best_window(
         &self,
         n: usize,
-        sum: &[i64],
-        cnt: &[u32],
+        sums: impl Fn(usize, usize) -> Option<(i64, u32)>,
         span: impl Fn(usize) -> (usize, usize),
     ) -> (f32, usize, usize) {
         let mut best = (0.0f32, 0, 0);
         for (s, e) in windows(n) {
-            let (Some(&ce), Some(&cs), Some(&se), Some(&ss)) = (cnt.get(e), cnt.get(s), sum.get(e), sum.get(s)) else {
-                continue;
-            };
-            let k = ce - cs;
+            let Some((sum, k)) = sums(s, e) else { continue };
             if k == 0 {
                 continue;
             }
-            let p = sigmoid(self.bias + self.scale * (se - ss) as f32 / (k as f32).sqrt());
+            let p = sigmoid(self.bias + self.scale * sum as f32 / (k as f32).sqrt());
             if p > best.0 && e > 0 {
                 best = (p, span(s).0, span(e - 1).1);
             }
@@ -483,7 +490,13 @@ impl Model {
             cnt.push(count);
             (h0, h1, h2) = (h1, h2, hash(i + 3));
         }
-        self.best_window(n, &sum, &cnt, span)
+        let sums = |s: usize, e: usize| {
+            let (Some(&ce), Some(&cs), Some(&se), Some(&ss)) = (cnt.get(e), cnt.get(s), sum.get(e), sum.get(s)) else {
+                return None;
+            };
+            Some((se - ss, ce - cs))
+        };
+        self.best_window(n, sums, span)
     }
 }
 
@@ -565,7 +578,7 @@ mod tests {
                 let fast = word_at(t.as_bytes(), 0, w.len(), &|h| (h >> 32) as i64);
                 let slow = word_at_slow(t.as_bytes(), 0, w.len(), &|h| (h >> 32) as i64);
                 assert_eq!(fast.hash, word_hash_bytes(w.as_bytes()));
-                assert_eq!((slow.hash, slow.grams, slow.count), (fast.hash, fast.grams, fast.count));
+                assert_eq!((slow.hash, slow.own), (fast.hash, fast.own));
             }
         }
         for w in ["", "a", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmnopq"] {
@@ -663,6 +676,48 @@ mod tests {
                 );
                 assert_eq!(m.score_words(&t, &ws), m.score(&t), "round {round}");
             }
+        }
+    }
+
+    #[test]
+    fn window_sums_read_back_weights_and_counts() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        // The extremes a position can carry (four n-grams and eleven 4-grams at the weight
+        // limits), and prefix sums that start near the ends of the range and wrap.
+        let most = 15 * 32768i64;
+        for start in [0i64, i64::MAX - 1000, i64::MIN + 5, -1] {
+            let mut pos: Vec<(i64, u32)> = Vec::new();
+            let mut sum = vec![start];
+            for i in 0..3000 {
+                let w = match i % 3 {
+                    0 => most,
+                    1 => -most,
+                    _ => (next() % (2 * most as u64 + 1)) as i64 - most,
+                };
+                let c = if i % 5 == 0 { 0 } else { (next() % 16) as u32 };
+                pos.push((w, c));
+                let last = sum[sum.len() - 1];
+                sum.push(last.wrapping_add(w).wrapping_add(i64::from(c) << COUNT_SHIFT));
+            }
+            for s in 0..pos.len() {
+                for e in [s, s + 1, s + 47, s + WINDOW] {
+                    let Some(part) = pos.get(s..e) else { continue };
+                    let want = part.iter().fold((0i64, 0u32), |(a, b), &(w, c)| (a + w, b + c));
+                    assert_eq!(window_sums(&sum, s, e), Some(want), "{start} {s}..{e}");
+                }
+            }
+            // Runs of the extreme weight alone.
+            let one: Vec<i64> =
+                (0..=WINDOW as i64).map(|i| start.wrapping_add(i * (most + (15 << COUNT_SHIFT)))).collect();
+            assert_eq!(window_sums(&one, 0, WINDOW), Some((WINDOW as i64 * most, 15 * WINDOW as u32)));
+            let neg: Vec<i64> = (0..=WINDOW as i64).map(|i| start.wrapping_add(i * -most)).collect();
+            assert_eq!(window_sums(&neg, 0, WINDOW), Some((-(WINDOW as i64) * most, 0)));
         }
     }
 }
