@@ -139,7 +139,8 @@ const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
 const COUNT_SHIFT: u32 = 40;
 
 /// What the scoring loop needs of one word: its hash, and the summed weight of its character
-/// 4-grams plus their number shifted to [`COUNT_SHIFT`].
+/// 4-grams plus, shifted to [`COUNT_SHIFT`], their number and the four n-grams a position
+/// followed by two words has.
 #[derive(Clone, Copy)]
 struct Word {
     hash: u64,
@@ -148,9 +149,13 @@ struct Word {
 
 impl Word {
     fn new(hash: u64, grams: i64, count: u32) -> Word {
-        Word { hash, own: grams.wrapping_add(i64::from(count) << COUNT_SHIFT) }
+        Word { hash, own: grams.wrapping_add(i64::from(count + 4) << COUNT_SHIFT) }
     }
 }
+
+/// `LOW_BYTES[k]` keeps the low `k` bytes of a `u64`.
+const LOW_BYTES: [u64; 8] =
+    [0, 0xff, 0xffff, 0xff_ffff, 0xffff_ffff, 0xff_ffff_ffff, 0xffff_ffff_ffff, 0xff_ffff_ffff_ffff];
 
 /// [`Word`] for `text[s..e]` (`s <= e`), with the 4-grams [`position_features`] lists. A word
 /// shorter than 16 bytes with 16 bytes of text from its start (nearly every word) is read as
@@ -166,13 +171,13 @@ fn word_at(text: &[u8], s: usize, e: usize, weight: &impl Fn(u64) -> i64) -> Wor
     // The 4-gram in the low four bytes of `x`.
     let gram = |x: u64| weight(mix(0x4444, u64::from(x as u32)));
     if l < 8 {
-        let hash = mix(mix(SEED, v0 & ((1u64 << (8 * l)) - 1)), l as u64);
+        let hash = mix(mix(SEED, v0 & LOW_BYTES[l & 7]), l as u64);
         if l < 6 {
             return Word::new(hash, 0, 0);
         }
         return Word::new(hash, gram(v0) + gram(v0 >> 16), 2);
     }
-    let hash = mix(mix(mix(SEED, v0), v1 & ((1u64 << (8 * (l - 8))) - 1)), l as u64);
+    let hash = mix(mix(mix(SEED, v0), v1 & LOW_BYTES[l & 7]), l as u64);
     // The 4-grams at offsets 0, 2, 4, ... while they fit in the word.
     let mut grams = gram(v0) + gram(v0 >> 16) + gram(v0 >> 32);
     if l >= 10 {
@@ -345,8 +350,10 @@ impl Model {
             let e = word_starts.get(i + 1).map_or(len, |&n| (n as usize).saturating_sub(1));
             (s, e.max(s))
         };
-        let mut words: Vec<Word> = Vec::new();
-        let mut sum: Vec<i64> = Vec::new();
+        // Sized once, for the longest range.
+        let most = ranges.iter().map(|&(a, b)| b.min(n).saturating_sub(a.min(n))).max().unwrap_or(0);
+        let mut words: Vec<Word> = Vec::with_capacity(most + 2);
+        let mut sum: Vec<i64> = Vec::with_capacity(most + 1);
         let mut best = (0.0f32, 0, 0);
         for &(a, b) in ranges {
             let (a, b) = (a.min(n), b.min(n));
@@ -356,10 +363,10 @@ impl Model {
             let lim = (b + 2).min(n);
             let inner = lim.min(n.saturating_sub(1)).max(a);
             words.clear();
-            if let (Some(starts), Some(nexts)) = (word_starts.get(a..inner), word_starts.get(a + 1..inner + 1)) {
-                words.extend(starts.iter().zip(nexts).map(|(&s, &next)| {
-                    let s = s as usize;
-                    word_at(text, s, (next as usize).saturating_sub(1).max(s), &weight)
+            if let Some(starts) = word_starts.get(a..inner + 1) {
+                words.extend(starts.windows(2).map(|w| {
+                    let s = w[0] as usize;
+                    word_at(text, s, (w[1] as usize).saturating_sub(1).max(s), &weight)
                 }));
             }
             if lim == n && a < n {
@@ -383,7 +390,7 @@ impl Model {
                     + weight(bi)
                     + weight(mix(mix(bi, 3), w2.hash))
                     + weight(mix(mix(w0.hash, 4), w2.hash));
-                total = total.wrapping_add(ws + (4 << COUNT_SHIFT)).wrapping_add(w0.own);
+                total = total.wrapping_add(ws).wrapping_add(w0.own);
                 *so = total;
                 done += 1;
             }
@@ -391,7 +398,7 @@ impl Model {
             // holds two past the range where the text has them).
             for (k, so) in (done..m).zip(sum.iter_mut().skip(done + 1)) {
                 let Some(&w0) = words.get(k) else { break };
-                let mut ws = weight(mix(w0.hash, 1)) + (1 << COUNT_SHIFT);
+                let mut ws = weight(mix(w0.hash, 1)) - (3 << COUNT_SHIFT);
                 if let Some(w1) = words.get(k + 1) {
                     ws += weight(mix(mix(w0.hash, 2), w1.hash)) + (1 << COUNT_SHIFT);
                 }
