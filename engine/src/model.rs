@@ -132,6 +132,84 @@ fn bucket(h: u64, mask: u32) -> usize {
     ((h >> 32) as u32 & mask) as usize
 }
 
+const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Feature counts are carried in the same integer as weight sums, from this bit up (see
+/// [`Model::score_ranges_with`]).
+const COUNT_SHIFT: u32 = 40;
+
+/// What the scoring loop needs of one word: its hash, and the summed weight of its character
+/// 4-grams plus, shifted to [`COUNT_SHIFT`], their number and the four n-grams a position
+/// followed by two words has.
+#[derive(Clone, Copy)]
+struct Word {
+    hash: u64,
+    own: i64,
+}
+
+impl Word {
+    fn new(hash: u64, grams: i64, count: u32) -> Word {
+        Word { hash, own: grams.wrapping_add(i64::from(count + 4) << COUNT_SHIFT) }
+    }
+}
+
+/// `LOW_BYTES[k]` keeps the low `k` bytes of a `u64`.
+const LOW_BYTES: [u64; 8] =
+    [0, 0xff, 0xffff, 0xff_ffff, 0xffff_ffff, 0xff_ffff_ffff, 0xffff_ffff_ffff, 0xff_ffff_ffff_ffff];
+
+/// [`Word`] for `text[s..e]` (`s <= e`), with the 4-grams [`position_features`] lists. A word
+/// shorter than 16 bytes with 16 bytes of text from its start (nearly every word) is read as
+/// two 8-byte loads, and its hash and 4-grams are taken from those.
+#[inline(always)]
+fn word_at(text: &[u8], s: usize, e: usize, weight: &impl Fn(u64) -> i64) -> Word {
+    let l = e - s;
+    let Some(&c) = text.get(s..s + 16).and_then(|c| <&[u8; 16]>::try_from(c).ok()).filter(|_| l < 16) else {
+        return word_at_slow(text, s, e, weight);
+    };
+    let v = u128::from_le_bytes(c);
+    let (v0, v1) = (v as u64, (v >> 64) as u64);
+    // The 4-gram in the low four bytes of `x`.
+    let gram = |x: u64| weight(mix(0x4444, u64::from(x as u32)));
+    if l < 8 {
+        let hash = mix(mix(SEED, v0 & LOW_BYTES[l & 7]), l as u64);
+        if l < 6 {
+            return Word::new(hash, 0, 0);
+        }
+        return Word::new(hash, gram(v0) + gram(v0 >> 16), 2);
+    }
+    let hash = mix(mix(mix(SEED, v0), v1 & LOW_BYTES[l & 7]), l as u64);
+    // The 4-grams at offsets 0, 2, 4, ... while they fit in the word.
+    let mut grams = gram(v0) + gram(v0 >> 16) + gram(v0 >> 32);
+    if l >= 10 {
+        grams += gram((v0 >> 48) | (v1 << 16));
+    }
+    if l >= 12 {
+        grams += gram(v1);
+    }
+    if l >= 14 {
+        grams += gram(v1 >> 16);
+    }
+    Word::new(hash, grams, (l as u32 - 2) / 2)
+}
+
+/// [`word_at`] for long words and words at the end of the text.
+#[inline(never)]
+fn word_at_slow(text: &[u8], s: usize, e: usize, weight: &impl Fn(u64) -> i64) -> Word {
+    let (mut grams, mut count) = (0i64, 0u32);
+    if (6..=24).contains(&(e - s)) {
+        // Past the end of the text there are no 4-grams, as `text.get` would find none.
+        let w = text.get(s..e.min(text.len())).unwrap_or(&[]);
+        let mut k = 0;
+        while let Some(g) = w.get(k..k + 4) {
+            let g = u32::from_le_bytes([g[0], g[1], g[2], g[3]]);
+            grams += weight(mix(0x4444, u64::from(g)));
+            count += 1;
+            k += 2;
+        }
+    }
+    Word::new(word_hash_at(text, s, e), grams, count)
+}
+
 /// Calls `f` with the feature indices owned by word `i` of `words`: its unigram, the bigram and
 /// trigram that start at it, the pair of it and the word two ahead, and character 4-grams of
 /// longer words. Summing these over a range
@@ -179,6 +257,14 @@ pub fn windows(n: usize) -> impl Iterator<Item = (usize, usize)> {
         let s = (i * STRIDE).min(n.saturating_sub(WINDOW));
         (s, (s + WINDOW).min(n))
     })
+}
+
+/// The weight sum and feature count of positions `s..e` from prefix sums that carry counts at
+/// [`COUNT_SHIFT`] (a window's weight sum lies within ±2^39).
+fn window_sums(sum: &[i64], s: usize, e: usize) -> Option<(i64, u32)> {
+    let d = sum.get(e)?.wrapping_sub(*sum.get(s)?);
+    let k = d.wrapping_add(1 << (COUNT_SHIFT - 1)) >> COUNT_SHIFT;
+    Some((d.wrapping_sub(k << COUNT_SHIFT), k as u32))
 }
 
 impl Model {
@@ -243,6 +329,11 @@ impl Model {
     }
 
     /// [`Model::score_ranges`] with `weight` giving the weight of a feature hash.
+    ///
+    /// One streaming pass per range: each word is read once, when it comes into view as the
+    /// word two ahead of the position being scored, and its hash, 4-gram weight and 4-gram
+    /// count are rolled along with those of the two words before it. The weights are added as
+    /// integers, so the sums are those of [`Model::score_with`] exactly.
     #[inline]
     fn score_ranges_with(
         &self,
@@ -259,57 +350,62 @@ impl Model {
             let e = word_starts.get(i + 1).map_or(len, |&n| (n as usize).saturating_sub(1));
             (s, e.max(s))
         };
-        let mut words: Vec<(usize, usize, u64)> = Vec::new();
-        let mut sum = Vec::new();
-        let mut cnt = Vec::new();
+        // Sized once, for the longest range.
+        let most = ranges.iter().map(|&(a, b)| b.min(n).saturating_sub(a.min(n))).max().unwrap_or(0);
+        let mut words: Vec<Word> = Vec::with_capacity(most + 2);
+        let mut sum: Vec<i64> = Vec::with_capacity(most + 1);
         let mut best = (0.0f32, 0, 0);
         for &(a, b) in ranges {
             let (a, b) = (a.min(n), b.min(n));
-            // Each word's span and hash, once; words past the range still feed the bigram and
-            // trigram of its last positions.
+            let m = b.saturating_sub(a);
+            // Each word's hash and 4-grams, once; words past the range still feed the bigram
+            // and trigram of its last positions. A word ends one byte before the next starts.
+            let lim = (b + 2).min(n);
+            let inner = lim.min(n.saturating_sub(1)).max(a);
             words.clear();
-            words.extend((a..(b + 2).min(n)).map(|i| {
-                let (s, e) = span(i);
-                (s, e, word_hash_at(text, s, e))
-            }));
-            // The same sums as `score_with`, in the same order: prefix sums of each position's
-            // weight and feature count.
-            sum.clear();
-            cnt.clear();
-            sum.reserve(b.saturating_sub(a) + 1);
-            cnt.reserve(b.saturating_sub(a) + 1);
-            let (mut total, mut count) = (0i64, 0u32);
-            sum.push(total);
-            cnt.push(count);
-            for k in 0..b.saturating_sub(a) {
-                let Some(&(s, e, h)) = words.get(k) else { break };
-                let mut ws = weight(mix(h, 1));
-                let mut c = 1u32;
-                if let Some(&(_, _, next)) = words.get(k + 1) {
-                    let bi = mix(mix(h, 2), next);
-                    ws += weight(bi);
-                    c += 1;
-                    if let Some(&(_, _, next2)) = words.get(k + 2) {
-                        ws += weight(mix(mix(bi, 3), next2));
-                        ws += weight(mix(mix(h, 4), next2));
-                        c += 2;
-                    }
-                }
-                if (6..=24).contains(&(e - s)) {
-                    let mut q = s;
-                    while let Some(g) = text.get(q..q + 4).filter(|_| q + 4 <= e) {
-                        let g = u32::from_le_bytes([g[0], g[1], g[2], g[3]]);
-                        ws += weight(mix(0x4444, u64::from(g)));
-                        c += 1;
-                        q += 2;
-                    }
-                }
-                total += ws;
-                count += c;
-                sum.push(total);
-                cnt.push(count);
+            if let Some(starts) = word_starts.get(a..inner + 1) {
+                words.extend(starts.windows(2).map(|w| {
+                    let s = w[0] as usize;
+                    word_at(text, s, (w[1] as usize).saturating_sub(1).max(s), &weight)
+                }));
             }
-            let r = self.best_window(b - a, &sum, &cnt, |i| span(a + i));
+            if lim == n && a < n {
+                let (s, e) = span(n - 1);
+                words.push(word_at(text, s, e, &weight));
+            }
+            // Prefix sums of each position's weight, with its feature count added in at
+            // `COUNT_SHIFT`, written in place. The additions wrap, so a difference of two prefix
+            // sums is exact; a window's weight sum is far inside ±2^39 and its count far below
+            // 2^23, so both are read back exactly (`window_sums`).
+            sum.clear();
+            sum.resize(m + 1, 0);
+            let mut total = 0i64;
+            let outs = sum.get_mut(1..).unwrap_or(&mut []).iter_mut();
+            // Positions whose two following words exist: every n-gram is there.
+            let mut done = 0;
+            for (w, so) in words.windows(3).zip(outs) {
+                let [w0, w1, w2] = [w[0], w[1], w[2]];
+                let bi = mix(mix(w0.hash, 2), w1.hash);
+                let ws = weight(mix(w0.hash, 1))
+                    + weight(bi)
+                    + weight(mix(mix(bi, 3), w2.hash))
+                    + weight(mix(mix(w0.hash, 4), w2.hash));
+                total = total.wrapping_add(ws).wrapping_add(w0.own);
+                *so = total;
+                done += 1;
+            }
+            // The last positions of the text, short of one or both following words (`words`
+            // holds two past the range where the text has them).
+            for (k, so) in (done..m).zip(sum.iter_mut().skip(done + 1)) {
+                let Some(&w0) = words.get(k) else { break };
+                let mut ws = weight(mix(w0.hash, 1)) - (3 << COUNT_SHIFT);
+                if let Some(w1) = words.get(k + 1) {
+                    ws += weight(mix(mix(w0.hash, 2), w1.hash)) + (1 << COUNT_SHIFT);
+                }
+                total = total.wrapping_add(ws).wrapping_add(w0.own);
+                *so = total;
+            }
+            let r = self.best_window(m, |s, e| window_sums(&sum, s, e), |i| span(a + i));
             if r.0 > best.0 {
                 best = r;
             }
@@ -317,25 +413,21 @@ impl Model {
         best
     }
 
-    /// The most probable window of `n` positions given prefix sums of their weights and
-    /// feature counts, with its byte range.
+    /// The most probable window of `n` positions given the weight sum and feature count of the
+    /// positions `s..e` (`sums(s, e)`), with its byte range.
     fn best_window(
         &self,
         n: usize,
-        sum: &[i64],
-        cnt: &[u32],
+        sums: impl Fn(usize, usize) -> Option<(i64, u32)>,
         span: impl Fn(usize) -> (usize, usize),
     ) -> (f32, usize, usize) {
         let mut best = (0.0f32, 0, 0);
         for (s, e) in windows(n) {
-            let (Some(&ce), Some(&cs), Some(&se), Some(&ss)) = (cnt.get(e), cnt.get(s), sum.get(e), sum.get(s)) else {
-                continue;
-            };
-            let k = ce - cs;
+            let Some((sum, k)) = sums(s, e) else { continue };
             if k == 0 {
                 continue;
             }
-            let p = sigmoid(self.bias + self.scale * (se - ss) as f32 / (k as f32).sqrt());
+            let p = sigmoid(self.bias + self.scale * sum as f32 / (k as f32).sqrt());
             if p > best.0 && e > 0 {
                 best = (p, span(s).0, span(e - 1).1);
             }
@@ -405,7 +497,13 @@ impl Model {
             cnt.push(count);
             (h0, h1, h2) = (h1, h2, hash(i + 3));
         }
-        self.best_window(n, &sum, &cnt, span)
+        let sums = |s: usize, e: usize| {
+            let (Some(&ce), Some(&cs), Some(&se), Some(&ss)) = (cnt.get(e), cnt.get(s), sum.get(e), sum.get(s)) else {
+                return None;
+            };
+            Some((se - ss, ce - cs))
+        };
+        self.best_window(n, sums, span)
     }
 }
 
@@ -481,10 +579,152 @@ mod tests {
             );
             assert_eq!(r, slow);
         }
+        for w in ["", "a", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmnopq", "abcdefghijklmnopqrstuvw"] {
+            let padded = format!("{w} and more text after it, long enough for two loads");
+            for t in [w, &padded] {
+                let fast = word_at(t.as_bytes(), 0, w.len(), &|h| (h >> 32) as i64);
+                let slow = word_at_slow(t.as_bytes(), 0, w.len(), &|h| (h >> 32) as i64);
+                assert_eq!(fast.hash, word_hash_bytes(w.as_bytes()));
+                assert_eq!((slow.hash, slow.own), (fast.hash, fast.own));
+            }
+        }
         for w in ["", "a", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmnopq"] {
             assert_eq!(word_hash_at(w.as_bytes(), 0, w.len()), word_hash_bytes(w.as_bytes()));
             let padded = format!("{w} and more text after it");
             assert_eq!(word_hash_at(padded.as_bytes(), 0, w.len()), word_hash_bytes(w.as_bytes()));
+        }
+    }
+
+    /// The best window over each range in turn, each scored on its own by the simple loop.
+    fn score_ranges_simply(m: &Model, t: &str, ws: &[u32], ranges: &[(usize, usize)]) -> (f32, usize, usize) {
+        let n = ws.len();
+        let spans: Vec<(usize, usize)> = (0..n)
+            .map(|i| {
+                let s = ws[i] as usize;
+                (s, ws.get(i + 1).map_or(t.len(), |&n| n as usize - 1))
+            })
+            .collect();
+        let mut best = (0.0f32, 0, 0);
+        for &(a, b) in ranges {
+            let (a, b) = (a.min(n), b.min(n));
+            let r = m.score_with(
+                b.saturating_sub(a),
+                |i| t.as_bytes().get(spans[a + i].0..spans[a + i].1).unwrap_or(&[]),
+                |i| spans[a + i],
+                n - a,
+            );
+            if r.0 > best.0 {
+                best = r;
+            }
+        }
+        best
+    }
+
+    #[test]
+    fn word_ranges_score_like_spans_on_random_texts() {
+        let Some(builtin) = Model::builtin() else { return };
+        // A second model with a smaller table, for the bounds-checked weight lookup.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let weights: Vec<f32> = (0..1024).map(|_| (next() % 2001) as f32 / 1000.0 - 1.0).collect();
+        let Some(small) = Model::parse(&encode(1024, -0.5, &weights)) else { panic!("model") };
+        let vocab = ["ignore", "all", "previous", "instructions", "system", "prompt", "the", "a", "reveal"];
+        for round in 0..400 {
+            // Texts from empty to a few windows long; word lengths 1..=30 bytes.
+            let n = match round % 4 {
+                0 => (next() % 8) as usize,
+                1 => (next() % 120) as usize,
+                _ => (next() % 420) as usize,
+            };
+            let mut t = String::new();
+            let mut ws: Vec<u32> = Vec::new();
+            for _ in 0..n {
+                if !t.is_empty() {
+                    t.push(' ');
+                }
+                ws.push(t.len() as u32);
+                if next() % 3 == 0 {
+                    t.push_str(vocab[(next() % vocab.len() as u64) as usize]);
+                } else {
+                    let len = 1 + (next() % 30) as usize;
+                    while t.len() < ws[ws.len() - 1] as usize + len {
+                        match next() % 20 {
+                            0 if t.len() + 2 <= ws[ws.len() - 1] as usize + len => t.push('é'),
+                            1 => t.push((b'0' + (next() % 10) as u8) as char),
+                            _ => t.push((b'a' + (next() % 26) as u8) as char),
+                        }
+                    }
+                }
+            }
+            // Ranges at the edges, in the middle, adjacent, overlapping and past the end.
+            let mut ranges: Vec<(usize, usize)> = Vec::new();
+            for _ in 0..1 + next() % 4 {
+                let a = (next() % (n as u64 + 3)) as usize;
+                let b = a + (next() % 260) as usize;
+                ranges.push((a, b));
+            }
+            ranges.sort_unstable();
+            if round % 5 == 0 && n > 10 {
+                ranges = vec![(0, n / 2), (n / 2, n)];
+            }
+            if round % 7 == 0 {
+                ranges = vec![(0, n)];
+            }
+            for m in [builtin, &small] {
+                assert_eq!(
+                    m.score_ranges(&t, &ws, &ranges),
+                    score_ranges_simply(m, &t, &ws, &ranges),
+                    "round {round}: {ranges:?} over {n} words"
+                );
+                assert_eq!(m.score_words(&t, &ws), m.score(&t), "round {round}");
+            }
+        }
+    }
+
+    #[test]
+    fn window_sums_read_back_weights_and_counts() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        // The extremes a position can carry (four n-grams and eleven 4-grams at the weight
+        // limits), and prefix sums that start near the ends of the range and wrap.
+        let most = 15 * 32768i64;
+        for start in [0i64, i64::MAX - 1000, i64::MIN + 5, -1] {
+            let mut pos: Vec<(i64, u32)> = Vec::new();
+            let mut sum = vec![start];
+            for i in 0..3000 {
+                let w = match i % 3 {
+                    0 => most,
+                    1 => -most,
+                    _ => (next() % (2 * most as u64 + 1)) as i64 - most,
+                };
+                let c = if i % 5 == 0 { 0 } else { (next() % 16) as u32 };
+                pos.push((w, c));
+                let last = sum[sum.len() - 1];
+                sum.push(last.wrapping_add(w).wrapping_add(i64::from(c) << COUNT_SHIFT));
+            }
+            for s in 0..pos.len() {
+                for e in [s, s + 1, s + 47, s + WINDOW] {
+                    let Some(part) = pos.get(s..e) else { continue };
+                    let want = part.iter().fold((0i64, 0u32), |(a, b), &(w, c)| (a + w, b + c));
+                    assert_eq!(window_sums(&sum, s, e), Some(want), "{start} {s}..{e}");
+                }
+            }
+            // Runs of the extreme weight alone.
+            let one: Vec<i64> =
+                (0..=WINDOW as i64).map(|i| start.wrapping_add(i * (most + (15 << COUNT_SHIFT)))).collect();
+            assert_eq!(window_sums(&one, 0, WINDOW), Some((WINDOW as i64 * most, 15 * WINDOW as u32)));
+            let neg: Vec<i64> = (0..=WINDOW as i64).map(|i| start.wrapping_add(i * -most)).collect();
+            assert_eq!(window_sums(&neg, 0, WINDOW), Some((-(WINDOW as i64) * most, 0)));
         }
     }
 }
