@@ -16,12 +16,6 @@ fn between(x: u64, m: u8, n: u8) -> u64 {
     below_n & !x & above_m & HIGHS
 }
 
-/// Whether any byte of `x` lies strictly between `m` and `n` (see [`between`]).
-#[inline]
-fn has_between(x: u64, m: u8, n: u8) -> bool {
-    between(x, m, n) != 0
-}
-
 #[inline]
 fn chunk(bytes: &[u8], at: usize) -> Option<u64> {
     let c: [u8; 8] = bytes.get(at..at + 8)?.try_into().ok()?;
@@ -53,19 +47,29 @@ pub(crate) fn find_range(bytes: &[u8], from: usize, lo: u8, hi: u8) -> Option<us
     bytes[i..].iter().position(|&b| in_range(b)).map(|p| i + p)
 }
 
-/// First position at or after `from` holding a byte in `lo..=hi` or a non-ASCII byte, where
-/// `1 ≤ lo ≤ hi < 127`.
-pub(crate) fn find_range_or_wide(bytes: &[u8], from: usize, lo: u8, hi: u8) -> Option<usize> {
-    let mut i = from;
-    if (1..127).contains(&lo) && (lo..127).contains(&hi) {
-        while let Some(x) = chunk(bytes, i) {
-            if x & HIGHS != 0 || has_between(x, lo - 1, hi + 1) {
-                break;
+/// First position at or after `from` holding an upper-case ASCII letter or a non-ASCII byte.
+/// Blocks of 16 bytes are tested whole (vector compares) until one holds such a byte, which is
+/// then found eight bytes at a time.
+#[inline(never)]
+pub(crate) fn find_capital_or_wide(bytes: &[u8], from: usize) -> Option<usize> {
+    let hit = |b: u8| (b.wrapping_sub(b'A') < 26) | (b >= 0x80);
+    let rest = bytes.get(from..)?;
+    let mut blocks = rest.chunks_exact(16);
+    let mut at = from;
+    for block in &mut blocks {
+        if block.iter().fold(false, |any, &b| any | hit(b)) {
+            for (k, word) in block.chunks_exact(8).enumerate() {
+                let x = u64::from_le_bytes(word.try_into().unwrap_or_default());
+                let hits = x & HIGHS | between(x, b'A' - 1, b'Z' + 1);
+                if hits != 0 {
+                    return Some(at + 8 * k + hits.trailing_zeros() as usize / 8);
+                }
             }
-            i += 8;
+            break;
         }
+        at += 16;
     }
-    bytes.get(i..)?.iter().position(|&b| b >= 0x80 || (lo..=hi).contains(&b)).map(|p| i + p)
+    bytes[at..].iter().position(|&b| hit(b)).map(|p| at + p)
 }
 
 /// First ASCII digit at or after `from`.
@@ -137,6 +141,46 @@ mod tests {
         }
     }
 
+    proptest! {
+        #[test]
+        fn find_capital_or_wide_is_a_plain_search(
+            bytes in prop::collection::vec(prop_oneof![
+                12 => Just(b'a'),
+                2 => Just(b' '),
+                1 => Just(b'Q'),
+                1 => Just(b'Z'),
+                1 => 0x80u8..=0xff,
+                2 => any::<u8>(),
+            ], 0..300),
+            from in 0usize..310,
+        ) {
+            prop_assert_eq!(find_capital_or_wide(&bytes, from), plain_capital_or_wide(&bytes, from));
+        }
+    }
+
+    fn plain_capital_or_wide(bytes: &[u8], from: usize) -> Option<usize> {
+        bytes.get(from..)?.iter().position(|&b| b.is_ascii_uppercase() || b >= 0x80).map(|p| p + from)
+    }
+
+    #[test]
+    fn find_capital_or_wide_finds_every_byte_at_every_place() {
+        for special in [b'@', b'A', b'M', b'Z', b'[', b'`', b'a', b'z', 0x7f, 0x80, 0xc3, 0xff, 0] {
+            for len in [0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 40, 64, 70] {
+                for at in 0..len {
+                    let mut bytes = vec![b'x'; len];
+                    bytes[at] = special;
+                    for from in 0..=len + 1 {
+                        assert_eq!(
+                            find_capital_or_wide(&bytes, from),
+                            plain_capital_or_wide(&bytes, from),
+                            "{special} {len} {at} {from}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn ranges_and_runs() {
         let t = "abc defgh ijklmnop q7 rst+1 (415) 555-0134 x\u{e9}9";
@@ -144,8 +188,8 @@ mod tests {
         assert_eq!(find_range(t.as_bytes(), 0, b'A', b'Z'), None);
         assert_eq!(find_range(b"abcdefghijklmnopQ", 0, b'A', b'Z'), Some(16));
         assert_eq!(find_range("\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}Z".as_bytes(), 0, b'A', b'Z'), Some(10));
-        assert_eq!(find_range_or_wide("abcdefghij\u{e9}Z".as_bytes(), 0, b'A', b'Z'), Some(10));
-        assert_eq!(find_range_or_wide(b"abcdefghijklmnopqrstuvwxyZ", 3, b'A', b'Z'), Some(25));
+        assert_eq!(find_capital_or_wide("abcdefghij\u{e9}Z".as_bytes(), 0), Some(10));
+        assert_eq!(find_capital_or_wide(b"abcdefghijklmnopqrstuvwxyZ", 3), Some(25));
         let runs = number_runs(t);
         let spans: Vec<&str> = runs.iter().map(|r| &t[r.start..r.end]).collect();
         assert_eq!(spans, ["7", "+1 (415) 555-0134", "9"]);
