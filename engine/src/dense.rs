@@ -296,10 +296,9 @@ impl Dense {
 
     /// Walks the anchored automaton from each of `starts` in `hay` and records `(start index,
     /// special index)` for every literal-reporting state reached: the state's place in
-    /// [`Dense::reporting`], which lists its literals. Many short walks: the loop only records, so its few values stay in
-    /// registers, and the literals are looked at afterwards.
+    /// [`Dense::reporting`], which lists its literals. Many short walks: the loop only records,
+    /// so its few values stay in registers, and the literals are looked at afterwards.
     pub(crate) fn walk_each(&self, hay: &[u8], starts: &[u32], out: &mut Vec<(u32, u32)>) {
-        let classes = &self.classes;
         if self.small.is_empty() {
             let mask = self.mask;
             let Some(trans) = self.trans.get(..=mask) else { return };
@@ -309,7 +308,7 @@ impl Dense {
                 let wi = u32::try_from(wi).unwrap_or(u32::MAX);
                 let mut s = self.start;
                 for &b in rest {
-                    s = trans[(s as usize + classes[b as usize] as usize) & mask];
+                    s = trans[(s as usize + self.classes[b as usize] as usize) & mask];
                     if s >= first {
                         if s == dead {
                             break;
@@ -320,10 +319,21 @@ impl Dense {
             }
             return;
         }
+        // A constant row length turns the row offset into a shift by a constant.
+        match self.row_bits {
+            5 => self.walk_rows(hay, starts, out, 5),
+            6 => self.walk_rows(hay, starts, out, 6),
+            bits => self.walk_rows(hay, starts, out, bits),
+        }
+    }
+
+    /// [`Dense::walk_each`] over the `u16` table with rows of `1 << bits` entries.
+    #[inline(always)]
+    fn walk_rows(&self, hay: &[u8], starts: &[u32], out: &mut Vec<(u32, u32)>, bits: u32) {
+        let classes = &self.classes;
         let mask = self.small_mask;
         let Some(small) = self.small.get(..=mask) else { return };
         let stride = self.stride as u32;
-        let bits = self.row_bits;
         let first = self.first_special / stride;
         let dead = if self.dead == u32::MAX { u32::MAX } else { self.dead / stride };
         let start = self.start / stride;
@@ -341,6 +351,46 @@ impl Dense {
                 }
             }
         }
+    }
+
+    /// For an anchored automaton whose states form a tree (each state entered from one state
+    /// only, as the states of literal prefixes are): per literal-reporting state, as its place
+    /// in [`Dense::reporting`], the nearest literal-reporting state on the way to it from the
+    /// start, if any. Listed so that each state comes after that one.
+    pub(crate) fn reporting_tree(&self) -> Result<Vec<(usize, Option<usize>)>, String> {
+        let stride = self.stride;
+        let states = self.trans.len() / stride.max(1);
+        let mut seen = vec![false; states];
+        let mut out = Vec::new();
+        // (state offset, nearest reporting state up to and including it)
+        let mut queue: Vec<(u32, Option<usize>)> = vec![(self.start, None)];
+        let mut k = 0;
+        while let Some(&(s, above)) = queue.get(k) {
+            k += 1;
+            if s == self.dead {
+                continue;
+            }
+            let here = if s >= self.first_special {
+                let i = self.special_index(s);
+                out.push((i, above));
+                Some(i)
+            } else {
+                above
+            };
+            for c in 0..stride {
+                let next = self.trans.get(s as usize + c).copied().ok_or("bad state")?;
+                if next == self.dead {
+                    continue;
+                }
+                let slot = seen.get_mut(next as usize / stride).ok_or("bad state")?;
+                if *slot || next == self.start {
+                    return Err("automaton states do not form a tree".to_string());
+                }
+                *slot = true;
+                queue.push((next, here));
+            }
+        }
+        Ok(out)
     }
 
     /// The number of a special state among the special states, in the order of
