@@ -1,7 +1,7 @@
 //! The built-in rules, compiled once per process, and the passes that decide which of them can
 //! match a text at all.
 //!
-//! Phrase rules on the folded view always start at a word, so instead of searching the whole
+//! Phrase rules on the can view always start at a word, so instead of searching the whole
 //! view for their trigger literals, one anchored automaton is walked at each word start. It also
 //! finds the profanity words and the *gate* literals: for each rule, the literal sets every match
 //! must contain at a word start besides its first word (`be ignored` for "… should be ignored",
@@ -118,9 +118,10 @@ pub(crate) struct LitDfa {
     entries: Vec<u32>,
     /// The (rule, alternative) pairs of all triggers, ascending.
     alts: Vec<(u16, u16)>,
-    /// Per literal-reporting state: bit `a % 64` for each alternative `a` its triggers stand
-    /// for, so most states none of whose alternatives can match are passed over at once.
-    trig_bits: Vec<u64>,
+    /// Per literal-reporting state: bit `a` for each alternative `a` its triggers stand for
+    /// (bit 127 for all from 127 on), so a state none of whose alternatives can match is
+    /// passed over at once.
+    trig_bits: Vec<u128>,
     /// Per alternative: the range of `alt_gate_ids` holding its gates.
     alt_gates: Vec<(u32, u32)>,
     alt_gate_ids: Vec<u32>,
@@ -222,7 +223,7 @@ impl LitDfa {
         let mut trig_bits = Vec::new();
         for ((gates, trigs, words), before) in held.into_iter().zip(&before) {
             let gates: Vec<u32> = gates.into_iter().filter(|g| !before.contains(g)).collect();
-            trig_bits.push(trigs.iter().fold(0u64, |m, &t| m | 1 << (t % 64)));
+            trig_bits.push(trigs.iter().fold(0u128, |m, &t| m | 1 << t.min(127)));
             specials.push(Special {
                 from: num(entries.len())?,
                 gates: count(gates.len())?,
@@ -442,7 +443,7 @@ impl CueScan {
 pub(crate) struct Builtin {
     pub fold: Vec<Phrase>,
     pub norm: Vec<Phrase>,
-    /// Fold-rule triggers, gates and profanity words, walked at each word start of the folded view.
+    /// Fold-rule triggers, gates and profanity words, walked at each word start of the can view.
     pub words: LitDfa,
     /// Norm-rule triggers, walked where the normalised view holds one of `mark_bytes`.
     pub marks: LitDfa,
@@ -567,7 +568,7 @@ fn ends_with_space(hir: &regex_syntax::hir::Hir) -> bool {
     })
 }
 
-/// Literal sets that every match of `hir` (a rule or one of its alternatives on the folded
+/// Literal sets that every match of `hir` (a rule or one of its alternatives on the can
 /// view) contains at a word start, besides the first word (which the triggers already cover).
 /// Read off its top-level sequence: a part that follows a space starts a word, and so does the
 /// text after a space inside a literal.
@@ -619,7 +620,7 @@ fn gates_of(hir: &regex_syntax::hir::Hir) -> Vec<Vec<Vec<u8>>> {
     out
 }
 
-/// The most spaces a match of `hir` can contain, when bounded. On the folded view words are
+/// The most spaces a match of `hir` can contain, when bounded. On the can view words are
 /// separated by single spaces, so a match spans at most that many words plus one.
 fn max_spaces(hir: &regex_syntax::hir::Hir) -> Option<usize> {
     use regex_syntax::hir::{Class, HirKind};
@@ -814,7 +815,7 @@ pub(crate) fn builtin() -> Result<&'static Builtin, BuildError> {
     B.get_or_init(build).as_ref().map_err(Clone::clone)
 }
 
-/// A trigger of alternative `branch` of rule `rule` at byte `pos` (word `word` on the folded
+/// A trigger of alternative `branch` of rule `rule` at byte `pos` (word `word` on the can
 /// view, 0 on the normalised view).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Trig {
@@ -880,17 +881,17 @@ impl Gates {
 /// Candidate positions of the rules of one view, found by one of the walks below.
 #[derive(Default)]
 pub(crate) struct Candidates {
-    /// Trigger occurrences: in text order on the folded view, only of alternatives whose gates
+    /// Trigger occurrences: in text order on the can view, only of alternatives whose gates
     /// all occur somewhere; in no particular order on the normalised view.
     pub at: Vec<Trig>,
     /// Per gate: the word indices at which one of its literals starts, ascending.
     pub gates: Gates,
-    /// (profanity word, position) on the folded view.
+    /// (profanity word, position) on the can view.
     pub words: Vec<(usize, usize)>,
 }
 
 impl Builtin {
-    /// Walks the word automaton at every word start of the folded view.
+    /// Walks the word automaton at every word start of the can view.
     pub(crate) fn fold_candidates(&self, text: &str, word_starts: &[u32]) -> Candidates {
         let mut c = Candidates::default();
         let lits = &self.words;
@@ -916,18 +917,18 @@ impl Builtin {
         // Per alternative: whether all its gates occur. Triggers of alternatives with a gate
         // that occurs nowhere are never recorded.
         let mut present = [0u64; MAX_ALT_WORDS];
-        let mut folded = 0u64;
+        let mut can = 0u128;
         for (a, &(from, to)) in lits.alt_gates.iter().enumerate() {
             let ids = lits.alt_gate_ids.get(from as usize..to as usize).unwrap_or(&[]);
             if ids.iter().all(|&g| c.gates.has(g as usize)) {
                 if let Some(m) = present.get_mut(a / 64) {
                     *m |= 1 << (a % 64);
                 }
-                folded |= 1 << (a % 64);
+                can |= 1 << a.min(127);
             }
         }
         for &(wi, special) in &reached {
-            if lits.trig_bits.get(special as usize).is_none_or(|&b| b & folded == 0) {
+            if lits.trig_bits.get(special as usize).is_none_or(|&b| b & can == 0) {
                 continue;
             }
             let Some(&sp) = specials.get(special as usize) else { continue };
