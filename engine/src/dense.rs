@@ -11,7 +11,7 @@ use aho_corasick::{Anchored, MatchKind, StartKind};
 use std::collections::HashMap;
 
 /// Parts of a long haystack that [`Dense::run_unanchored`] walks side by side.
-const LANES: usize = 4;
+const LANES: usize = 6;
 
 pub(crate) struct Dense {
     classes: [u8; 256],
@@ -22,7 +22,8 @@ pub(crate) struct Dense {
     trans: Vec<u32>,
     mask: usize,
     start: u32,
-    /// States at or above this offset report literals or are dead.
+    /// States at or above this offset report literals or are dead. A power of two in unanchored
+    /// automata.
     first_special: u32,
     /// The dead state (anchored walks only; `u32::MAX` when there is none).
     dead: u32,
@@ -108,24 +109,28 @@ impl Dense {
         layout.extend(order.iter().copied().filter(|&s| !dfa.is_dead(s) && dfa.is_match(s)));
         layout.extend(order.iter().copied().filter(|&s| dfa.is_dead(s)));
         let slot: HashMap<StateID, usize> = layout.iter().enumerate().map(|(i, &s)| (s, i)).collect();
-        let offset = |i: usize| u32::try_from(i * stride).map_err(|_| "automaton too large".to_string());
+        // Unanchored walks step several lanes at once and test them together: with the special
+        // states from a power of two on (the gap before it is never entered), one of several
+        // states is special exactly when their bitwise or is at least that.
+        let base = if anchored { first_special * stride } else { (first_special * stride).max(1).next_power_of_two() };
+        let place = |i: usize| if i < first_special { i * stride } else { base + (i - first_special) * stride };
+        let offset = |i: usize| u32::try_from(place(i)).map_err(|_| "automaton too large".to_string());
 
-        let mut trans = vec![0u32; layout.len() * stride];
+        let mut trans = vec![0u32; place(layout.len())];
         let mut matches = Vec::new();
         let mut dead = u32::MAX;
         for (i, &sid) in layout.iter().enumerate() {
+            let row = trans.get_mut(place(i)..place(i) + stride).ok_or("bad layout")?;
             if dfa.is_dead(sid) {
                 dead = offset(i)?;
                 // The dead state loops on itself.
-                for c in 0..stride {
-                    trans[i * stride + c] = dead;
-                }
+                row.fill(dead);
                 matches.push(Vec::new());
                 continue;
             }
-            for (c, &r) in reps.iter().enumerate() {
+            for (t, &r) in row.iter_mut().zip(&reps) {
                 let next = dfa.next_state(mode, sid, r);
-                trans[i * stride + c] = offset(slot.get(&next).copied().unwrap_or(0))?;
+                *t = offset(slot.get(&next).copied().unwrap_or(0))?;
             }
             if i >= first_special {
                 let ids = (0..dfa.match_len(sid)).map(|m| dfa.match_pattern(sid, m).as_u32()).collect();
@@ -253,26 +258,30 @@ impl Dense {
         let classes = &self.classes;
         let mask = self.mask;
         let Some(trans) = self.trans.get(..=mask) else { return lanes[0].len() };
-        let first = self.first_special;
-        let [a, b, c, d] = *lanes;
-        let n = a.len();
-        let (Some(a), Some(b), Some(c), Some(d)) = (a.get(k..n), b.get(k..n), c.get(k..n), d.get(k..n)) else {
+        let first = self.first_special as usize;
+        let n = lanes[0].len();
+        let len = n.saturating_sub(k);
+        let parts: [&[u8]; LANES] = std::array::from_fn(|l| lanes[l].get(k..k + len).unwrap_or(&[]));
+        if parts.iter().any(|p| p.len() != len) {
             return n;
-        };
-        let [mut x, mut y, mut z, mut w] = *s;
-        let step = |s: u32, byte: u8| trans[(s as usize + classes[byte as usize] as usize) & mask];
+        }
+        // States as `usize`: no widening before each index.
+        let mut st = s.map(|v| v as usize);
         let mut at = n;
-        for (i, (((&p, &q), &r), &t)) in a.iter().zip(b).zip(c).zip(d).enumerate() {
-            x = step(x, p);
-            y = step(y, q);
-            z = step(z, r);
-            w = step(w, t);
-            if x.max(y).max(z.max(w)) >= first {
+        for i in 0..len {
+            let mut any = 0;
+            for l in 0..LANES {
+                let byte = parts[l].get(i).copied().unwrap_or(0);
+                st[l] = trans[(st[l] + classes[byte as usize] as usize) & mask] as usize;
+                any |= st[l];
+            }
+            // `first` is a power of two.
+            if any >= first {
                 at = k + i + 1;
                 break;
             }
         }
-        *s = [x, y, z, w];
+        *s = st.map(|v| v as u32);
         at
     }
 
@@ -296,10 +305,9 @@ impl Dense {
 
     /// Walks the anchored automaton from each of `starts` in `hay` and records `(start index,
     /// special index)` for every literal-reporting state reached: the state's place in
-    /// [`Dense::reporting`], which lists its literals. Many short walks: the loop only records, so its few values stay in
-    /// registers, and the literals are looked at afterwards.
+    /// [`Dense::reporting`], which lists its literals. Many short walks: the loop only records,
+    /// so its few values stay in registers, and the literals are looked at afterwards.
     pub(crate) fn walk_each(&self, hay: &[u8], starts: &[u32], out: &mut Vec<(u32, u32)>) {
-        let classes = &self.classes;
         if self.small.is_empty() {
             let mask = self.mask;
             let Some(trans) = self.trans.get(..=mask) else { return };
@@ -309,7 +317,7 @@ impl Dense {
                 let wi = u32::try_from(wi).unwrap_or(u32::MAX);
                 let mut s = self.start;
                 for &b in rest {
-                    s = trans[(s as usize + classes[b as usize] as usize) & mask];
+                    s = trans[(s as usize + self.classes[b as usize] as usize) & mask];
                     if s >= first {
                         if s == dead {
                             break;
@@ -320,10 +328,21 @@ impl Dense {
             }
             return;
         }
+        // A constant row length turns the row offset into a shift by a constant.
+        match self.row_bits {
+            5 => self.walk_rows(hay, starts, out, 5),
+            6 => self.walk_rows(hay, starts, out, 6),
+            bits => self.walk_rows(hay, starts, out, bits),
+        }
+    }
+
+    /// [`Dense::walk_each`] over the `u16` table with rows of `1 << bits` entries.
+    #[inline(always)]
+    fn walk_rows(&self, hay: &[u8], starts: &[u32], out: &mut Vec<(u32, u32)>, bits: u32) {
+        let classes = &self.classes;
         let mask = self.small_mask;
         let Some(small) = self.small.get(..=mask) else { return };
         let stride = self.stride as u32;
-        let bits = self.row_bits;
         let first = self.first_special / stride;
         let dead = if self.dead == u32::MAX { u32::MAX } else { self.dead / stride };
         let start = self.start / stride;
@@ -341,6 +360,46 @@ impl Dense {
                 }
             }
         }
+    }
+
+    /// For an anchored automaton whose states form a tree (each state entered from one state
+    /// only, as the states of literal prefixes are): per literal-reporting state, as its place
+    /// in [`Dense::reporting`], the nearest literal-reporting state on the way to it from the
+    /// start, if any. Listed so that each state comes after that one.
+    pub(crate) fn reporting_tree(&self) -> Result<Vec<(usize, Option<usize>)>, String> {
+        let stride = self.stride;
+        let states = self.trans.len() / stride.max(1);
+        let mut seen = vec![false; states];
+        let mut out = Vec::new();
+        // (state offset, nearest reporting state up to and including it)
+        let mut queue: Vec<(u32, Option<usize>)> = vec![(self.start, None)];
+        let mut k = 0;
+        while let Some(&(s, above)) = queue.get(k) {
+            k += 1;
+            if s == self.dead {
+                continue;
+            }
+            let here = if s >= self.first_special {
+                let i = self.special_index(s);
+                out.push((i, above));
+                Some(i)
+            } else {
+                above
+            };
+            for c in 0..stride {
+                let next = self.trans.get(s as usize + c).copied().ok_or("bad state")?;
+                if next == self.dead {
+                    continue;
+                }
+                let slot = seen.get_mut(next as usize / stride).ok_or("bad state")?;
+                if *slot || next == self.start {
+                    return Err("automaton states do not form a tree".to_string());
+                }
+                *slot = true;
+                queue.push((next, here));
+            }
+        }
+        Ok(out)
     }
 
     /// The number of a special state among the special states, in the order of
@@ -395,6 +454,7 @@ mod tests {
     fn split_walk_equals_one_walk() {
         let pats = ["he", "hers", "she", "his", "://", "a", "longer literal here"];
         let u = Dense::build(&pats, false).unwrap();
+        assert!(u.first_special.is_power_of_two());
         let mut text = String::new();
         for i in 0..400 {
             text.push_str(["ushers ", "his ", "x://y ", "longer literal here ", "zz", "h", "e"][i % 7]);

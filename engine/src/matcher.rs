@@ -1,7 +1,7 @@
 //! The built-in rules, compiled once per process, and the passes that decide which of them can
 //! match a text at all.
 //!
-//! Phrase rules on the folded view always start at a word, so instead of searching the whole
+//! Phrase rules on the can view always start at a word, so instead of searching the whole
 //! view for their trigger literals, one anchored automaton is walked at each word start. It also
 //! finds the profanity words and the *gate* literals: for each rule, the literal sets every match
 //! must contain at a word start besides its first word (`be ignored` for "… should be ignored",
@@ -89,16 +89,20 @@ pub(crate) enum Act {
     Word(usize),
 }
 
-/// What one literal-reporting state of a [`LitDfa`] means, split by kind: `entries[from..]`
-/// holds its `gates` gate ids, then its `trigs` triggers (indices into [`LitDfa`]'s `alts`),
-/// then its `words` profanity words, each without repeats, so a reached state costs one lookup and
-/// tight loops over plain numbers.
+/// A [`LitDfa`] has at most 64 times this many trigger alternatives: a scan notes which of
+/// them can match in that many 64-bit words on the stack.
+const MAX_ALT_WORDS: usize = 8;
+
+/// What one literal-reporting state of a [`LitDfa`] means: `entries[from..]` holds the gate ids
+/// it adds (`gates` of them: those no literal-reporting state before it on the walk to it
+/// holds, so one walk lists each gate once without checking), then its `trigs` triggers (as
+/// places in [`LitDfa`]'s `alts`), then its `words` profanity words, each without repeats.
 #[derive(Debug, Clone, Copy, Default)]
 struct Special {
     from: u32,
-    gates: u16,
-    trigs: u16,
-    words: u16,
+    gates: u8,
+    trigs: u8,
+    words: u8,
 }
 
 /// An anchored automaton over literals, walked from chosen start positions: every literal that
@@ -112,8 +116,18 @@ pub(crate) struct LitDfa {
     /// mean.
     specials: Vec<Special>,
     entries: Vec<u32>,
-    /// The (rule, alternative) pairs the triggers of `specials` stand for.
+    /// The (rule, alternative) pairs of all triggers, ascending.
     alts: Vec<(u16, u16)>,
+    /// Per literal-reporting state: bit `a` for each alternative `a` its triggers stand for
+    /// (bit 127 for all from 127 on), so a state none of whose alternatives can match is
+    /// passed over at once.
+    trig_bits: Vec<u128>,
+    /// Per alternative: the range of `alt_gate_ids` holding its gates.
+    alt_gates: Vec<(u32, u32)>,
+    alt_gate_ids: Vec<u32>,
+    /// The literals, by pattern id.
+    #[cfg(test)]
+    pats: Vec<Vec<u8>>,
 }
 
 impl LitDfa {
@@ -142,6 +156,8 @@ impl LitDfa {
             acts.push(Vec::new());
         }
         let dfa = Dense::build(&pats, true)?;
+        #[cfg(test)]
+        let kept = pats.clone();
         let mut spans = Vec::with_capacity(acts.len());
         let mut flat = Vec::new();
         for a in acts {
@@ -149,41 +165,102 @@ impl LitDfa {
             flat.extend(a);
             spans.push((from, u32::try_from(flat.len()).map_err(|e| e.to_string())?));
         }
-        let mut specials = Vec::new();
-        let mut entries: Vec<u32> = Vec::new();
-        let mut alts: Vec<(u16, u16)> = Vec::new();
+        let mut alts: Vec<(u16, u16)> =
+            flat.iter().filter_map(|a| if let Act::Trigger(r, k) = *a { Some((r, k)) } else { None }).collect();
+        alts.sort_unstable();
+        alts.dedup();
+        if alts.len() > MAX_ALT_WORDS * 64 {
+            return Err("too many trigger alternatives".to_string());
+        }
         let num = |n: usize| u32::try_from(n).map_err(|e| e.to_string());
-        let count = |n: usize| u16::try_from(n).map_err(|e| e.to_string());
+        let count = |n: usize| u8::try_from(n).map_err(|e| e.to_string());
+        // Per literal-reporting state: its gates, triggers (as bit numbers) and words, each
+        // without repeats, in the order its literals list them.
+        let mut held: Vec<(Vec<u32>, Vec<usize>, Vec<u32>)> = Vec::new();
         for ids in dfa.reporting() {
             let (mut gates, mut trigs, mut words) = (Vec::new(), Vec::new(), Vec::new());
             for &pid in ids {
                 let (a, e) = spans.get(pid as usize).copied().unwrap_or((0, 0));
                 for &act in flat.get(a as usize..e as usize).unwrap_or(&[]) {
-                    let (list, v) = match act {
-                        Act::Gate(g) => (&mut gates, num(g)?),
-                        Act::Trigger(r, k) => {
-                            let n = alts.iter().position(|&a| a == (r, k)).unwrap_or_else(|| {
-                                alts.push((r, k));
-                                alts.len() - 1
-                            });
-                            (&mut trigs, num(n)?)
-                        }
-                        Act::Word(w) => (&mut words, num(w)?),
-                    };
-                    if !list.contains(&v) {
-                        list.push(v);
+                    match act {
+                        Act::Gate(g) => gates.push(num(g)?),
+                        Act::Trigger(r, k) => trigs.push(alts.binary_search(&(r, k)).unwrap_or(0)),
+                        Act::Word(w) => words.push(num(w)?),
                     }
                 }
             }
+            for list in [&mut gates, &mut words] {
+                let mut seen = Vec::new();
+                list.retain(|v| {
+                    !seen.contains(v) && {
+                        seen.push(*v);
+                        true
+                    }
+                });
+            }
+            let mut seen = Vec::new();
+            trigs.retain(|v| {
+                !seen.contains(v) && {
+                    seen.push(*v);
+                    true
+                }
+            });
+            held.push((gates, trigs, words));
+        }
+        // The gates every walk to a state has listed before it, from the states on the way.
+        let mut before: Vec<Vec<u32>> = vec![Vec::new(); held.len()];
+        for (i, up) in dfa.reporting_tree()? {
+            let mut mine = up.and_then(|u| before.get(u)).cloned().unwrap_or_default();
+            if let Some(u) = up.and_then(|u| held.get(u)) {
+                mine.extend(u.0.iter().filter(|g| !mine.contains(g)).copied().collect::<Vec<_>>());
+            }
+            if let Some(slot) = before.get_mut(i) {
+                *slot = mine;
+            }
+        }
+        let mut specials = Vec::new();
+        let mut entries: Vec<u32> = Vec::new();
+        let mut trig_bits = Vec::new();
+        for ((gates, trigs, words), before) in held.into_iter().zip(&before) {
+            let gates: Vec<u32> = gates.into_iter().filter(|g| !before.contains(g)).collect();
+            trig_bits.push(trigs.iter().fold(0u128, |m, &t| m | 1 << t.min(127)));
             specials.push(Special {
                 from: num(entries.len())?,
                 gates: count(gates.len())?,
                 trigs: count(trigs.len())?,
                 words: count(words.len())?,
             });
+            let trigs = trigs.into_iter().map(num).collect::<Result<Vec<u32>, String>>()?;
             entries.extend(gates.into_iter().chain(trigs).chain(words));
         }
-        Ok(LitDfa { dfa, spans, acts: flat, specials, entries, alts })
+        Ok(LitDfa {
+            dfa,
+            spans,
+            acts: flat,
+            specials,
+            entries,
+            alts,
+            trig_bits,
+            alt_gates: Vec::new(),
+            alt_gate_ids: Vec::new(),
+            #[cfg(test)]
+            pats: kept,
+        })
+    }
+
+    /// Records the gates of each trigger alternative, from the rules' branches.
+    fn set_alt_gates(&mut self, fold: &[Phrase]) -> Result<(), String> {
+        let num = |n: usize| u32::try_from(n).map_err(|e| e.to_string());
+        for &(r, k) in &self.alts {
+            let from = num(self.alt_gate_ids.len())?;
+            if let Some(b) = fold.get(usize::from(r)).and_then(|p| p.branches.get(usize::from(k))) {
+                for &g in &b.gates {
+                    self.alt_gate_ids.push(num(g)?);
+                }
+            }
+            self.alt_gates.push((from, num(self.alt_gate_ids.len())?));
+        }
+        Ok(())
     }
 
     #[cfg(test)]
@@ -366,7 +443,7 @@ impl CueScan {
 pub(crate) struct Builtin {
     pub fold: Vec<Phrase>,
     pub norm: Vec<Phrase>,
-    /// Fold-rule triggers, gates and profanity words, walked at each word start of the folded view.
+    /// Fold-rule triggers, gates and profanity words, walked at each word start of the can view.
     pub words: LitDfa,
     /// Norm-rule triggers, walked where the normalised view holds one of `mark_bytes`.
     pub marks: LitDfa,
@@ -491,7 +568,7 @@ fn ends_with_space(hir: &regex_syntax::hir::Hir) -> bool {
     })
 }
 
-/// Literal sets that every match of `hir` (a rule or one of its alternatives on the folded
+/// Literal sets that every match of `hir` (a rule or one of its alternatives on the can
 /// view) contains at a word start, besides the first word (which the triggers already cover).
 /// Read off its top-level sequence: a part that follows a space starts a word, and so does the
 /// text after a space inside a literal.
@@ -543,7 +620,7 @@ fn gates_of(hir: &regex_syntax::hir::Hir) -> Vec<Vec<Vec<u8>>> {
     out
 }
 
-/// The most spaces a match of `hir` can contain, when bounded. On the folded view words are
+/// The most spaces a match of `hir` can contain, when bounded. On the can view words are
 /// separated by single spaces, so a match spans at most that many words plus one.
 fn max_spaces(hir: &regex_syntax::hir::Hir) -> Option<usize> {
     use regex_syntax::hir::{Class, HirKind};
@@ -714,7 +791,8 @@ fn build() -> Result<Builtin, BuildError> {
     let mut mark_bytes: Vec<u8> = mark_lits.iter().filter_map(|(l, _)| l.first().copied()).collect();
     mark_bytes.sort_unstable();
     mark_bytes.dedup();
-    let words = LitDfa::build(word_lits).map_err(err("phrase triggers"))?;
+    let mut words = LitDfa::build(word_lits).map_err(err("phrase triggers"))?;
+    words.set_alt_gates(&fold).map_err(err("phrase triggers"))?;
     let marks = LitDfa::build(mark_lits).map_err(err("markup triggers"))?;
     // The raw-text rules' triggers, lower-cased, survive normalising.
     let raw_triggers =
@@ -737,7 +815,7 @@ pub(crate) fn builtin() -> Result<&'static Builtin, BuildError> {
     B.get_or_init(build).as_ref().map_err(Clone::clone)
 }
 
-/// A trigger of alternative `branch` of rule `rule` at byte `pos` (word `word` on the folded
+/// A trigger of alternative `branch` of rule `rule` at byte `pos` (word `word` on the can
 /// view, 0 on the normalised view).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Trig {
@@ -786,6 +864,13 @@ impl Gates {
         Gates { ends, words }
     }
 
+    /// Whether gate `g` occurs at any word.
+    #[inline]
+    pub(crate) fn has(&self, g: usize) -> bool {
+        let from = g.checked_sub(1).and_then(|p| self.ends.get(p)).map_or(0, |&e| e);
+        self.ends.get(g).is_some_and(|&e| e > from)
+    }
+
     pub(crate) fn of(&self, g: usize) -> &[u32] {
         let from = g.checked_sub(1).and_then(|p| self.ends.get(p)).map_or(0, |&e| e as usize);
         let to = self.ends.get(g).map_or(from, |&e| e as usize);
@@ -796,72 +881,66 @@ impl Gates {
 /// Candidate positions of the rules of one view, found by one of the walks below.
 #[derive(Default)]
 pub(crate) struct Candidates {
-    /// Trigger occurrences: in text order on the folded view, only of alternatives whose gates
+    /// Trigger occurrences: in text order on the can view, only of alternatives whose gates
     /// all occur somewhere; in no particular order on the normalised view.
     pub at: Vec<Trig>,
     /// Per gate: the word indices at which one of its literals starts, ascending.
     pub gates: Gates,
-    /// (profanity word, position) on the folded view.
+    /// (profanity word, position) on the can view.
     pub words: Vec<(usize, usize)>,
 }
 
 impl Builtin {
-    /// Walks the word automaton at every word start of the folded view.
+    /// Walks the word automaton at every word start of the can view.
     pub(crate) fn fold_candidates(&self, text: &str, word_starts: &[u32]) -> Candidates {
         let mut c = Candidates::default();
         let lits = &self.words;
         let mut reached = Vec::with_capacity(word_starts.len() * 2);
-        let mut gate_words: Vec<(u32, u32)> = Vec::with_capacity(word_starts.len());
-        // (word, where its triggers start in `entries`, how many): the states that hold
-        // triggers, in text order, so the triggers are read after all gates are known without
-        // looking the states up again.
-        let mut trig_words: Vec<(u32, u32, u16)> = Vec::with_capacity(word_starts.len());
-        // The last word each gate was listed at: one word may reach a gate through several
-        // literals, and it is listed once.
-        let mut listed = vec![u32::MAX; self.gate_count];
         lits.dfa.walk_each(text.as_bytes(), word_starts, &mut reached);
+        let (specials, entries) = (&lits.specials, &lits.entries);
+        let mut gate_words: Vec<(u32, u32)> = Vec::with_capacity(reached.len() + 64);
         for &(wi, special) in &reached {
-            let Some(&sp) = lits.specials.get(special as usize) else { continue };
+            let Some(&sp) = specials.get(special as usize) else { continue };
             let from = sp.from as usize;
             let gates_end = from + usize::from(sp.gates);
-            for &g in lits.entries.get(from..gates_end).unwrap_or(&[]) {
-                if let Some(last) = listed.get_mut(g as usize).filter(|last| **last != wi) {
-                    *last = wi;
-                    gate_words.push((g, wi));
-                }
-            }
-            if sp.trigs > 0 {
-                trig_words.push((wi, u32::try_from(gates_end).unwrap_or(u32::MAX), sp.trigs));
+            for &g in entries.get(from..gates_end).unwrap_or(&[]) {
+                gate_words.push((g, wi));
             }
             if sp.words > 0 {
                 let from = gates_end + usize::from(sp.trigs);
-                for &w in lits.entries.get(from..from + usize::from(sp.words)).unwrap_or(&[]) {
+                for &w in entries.get(from..from + usize::from(sp.words)).unwrap_or(&[]) {
                     c.words.push((w as usize, word_starts.get(wi as usize).copied().unwrap_or(0) as usize));
                 }
             }
         }
         c.gates = Gates::collect(self.gate_count, &gate_words);
-        // Per alternative: whether all its gates occur (listed at some word). Triggers of
-        // alternatives with a gate that occurs nowhere are never recorded.
-        let present: Vec<bool> = lits
-            .alts
-            .iter()
-            .map(|&(r, k)| {
-                self.fold
-                    .get(usize::from(r))
-                    .and_then(|p| p.branches.get(usize::from(k)))
-                    .is_none_or(|b| b.gates.iter().all(|&g| listed.get(g).is_some_and(|&w| w != u32::MAX)))
-            })
-            .collect();
-        for &(wi, from, n) in &trig_words {
-            let from = from as usize;
-            let pos = word_starts.get(wi as usize).copied().unwrap_or(0);
-            for &a in lits.entries.get(from..from + usize::from(n)).unwrap_or(&[]) {
-                if !present.get(a as usize).copied().unwrap_or(false) {
-                    continue;
+        // Per alternative: whether all its gates occur. Triggers of alternatives with a gate
+        // that occurs nowhere are never recorded.
+        let mut present = [0u64; MAX_ALT_WORDS];
+        let mut can = 0u128;
+        for (a, &(from, to)) in lits.alt_gates.iter().enumerate() {
+            let ids = lits.alt_gate_ids.get(from as usize..to as usize).unwrap_or(&[]);
+            if ids.iter().all(|&g| c.gates.has(g as usize)) {
+                if let Some(m) = present.get_mut(a / 64) {
+                    *m |= 1 << (a % 64);
                 }
-                let Some(&(rule, branch)) = lits.alts.get(a as usize) else { continue };
-                c.at.push(Trig { rule, branch, pos, word: wi });
+                can |= 1 << a.min(127);
+            }
+        }
+        for &(wi, special) in &reached {
+            if lits.trig_bits.get(special as usize).is_none_or(|&b| b & can == 0) {
+                continue;
+            }
+            let Some(&sp) = specials.get(special as usize) else { continue };
+            let from = sp.from as usize + usize::from(sp.gates);
+            let pos = word_starts.get(wi as usize).copied().unwrap_or(0);
+            for &a in entries.get(from..from + usize::from(sp.trigs)).unwrap_or(&[]) {
+                let a = a as usize;
+                if present.get(a / 64).is_some_and(|&m| m & (1 << (a % 64)) != 0) {
+                    if let Some(&(rule, branch)) = lits.alts.get(a) {
+                        c.at.push(Trig { rule, branch, pos, word: wi });
+                    }
+                }
             }
         }
         c
@@ -956,6 +1035,103 @@ mod tests {
         assert!(b.fold.iter().all(|p| p.arm == Arm::Triggers));
         assert!(b.mark_bytes.iter().all(|c| b"<[{(".contains(c)));
     }
+
+    /// Triggers as (rule, alternative, position, word), the words of each gate, profanity words.
+    type Plain = (Vec<(u16, u16, u32, u32)>, Vec<Vec<u32>>, Vec<(usize, usize)>);
+
+    /// The candidates of [`Builtin::fold_candidates`], found the plain way: one walk per word
+    /// start, every gate of a word listed once, triggers kept when all their gates occur.
+    fn plain_candidates(b: &Builtin, hay: &[u8], starts: &[u32]) -> Plain {
+        let mut gates: Vec<Vec<u32>> = vec![Vec::new(); b.gate_count];
+        let mut trigs = Vec::new();
+        let mut words = Vec::new();
+        let lits = &b.words;
+        for (wi, &p) in starts.iter().enumerate() {
+            let wi = wi as u32;
+            lits.dfa.run_short(&hay[p as usize..], |_, ids| {
+                // What one state means, each thing once.
+                let mut acts: Vec<Act> = Vec::new();
+                for &pid in ids {
+                    let (a, e) = lits.spans[pid as usize];
+                    for &act in &lits.acts[a as usize..e as usize] {
+                        if !acts.contains(&act) {
+                            acts.push(act);
+                        }
+                    }
+                }
+                for act in acts {
+                    match act {
+                        Act::Gate(g) => {
+                            if gates[g].last() != Some(&wi) {
+                                gates[g].push(wi);
+                            }
+                        }
+                        Act::Trigger(r, k) => trigs.push((r, k, p, wi)),
+                        Act::Word(w) => words.push((w, p as usize)),
+                    }
+                }
+            });
+        }
+        trigs.retain(|&(r, k, _, _)| {
+            b.fold[usize::from(r)].branches[usize::from(k)].gates.iter().all(|&g| !gates[g].is_empty())
+        });
+        (trigs, gates, words)
+    }
+
+    #[test]
+    fn fold_candidates_equal_plain_walks() {
+        let b = builtin().unwrap();
+        let mut vocab: Vec<Vec<u8>> = b.words.pats.clone();
+        let filler: Vec<Vec<u8>> = ["x", "the", "of", "a", "zebra", "ignore", "previous", "ok", "1", "you", "-", "s"]
+            .iter()
+            .map(|w| w.as_bytes().to_vec())
+            .collect();
+        vocab.extend(filler.iter().cloned());
+        assert!(vocab.len() > 500);
+        let mut seed = 0x51f1_5eed_1234_abcdu64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut hits = 0;
+        for round in 0..400 {
+            let n = 1 + (next() % 300) as usize;
+            let mut text: Vec<u8> = Vec::new();
+            for _ in 0..n {
+                if !text.is_empty() {
+                    text.push(b' ');
+                }
+                let w = &vocab[(next() % vocab.len() as u64) as usize];
+                match next() % 8 {
+                    // A literal cut short, or run on into another word.
+                    0 => text.extend_from_slice(&w[..w.len() / 2 + 1]),
+                    1 => {
+                        text.extend_from_slice(w);
+                        text.extend_from_slice(&filler[(next() % filler.len() as u64) as usize]);
+                    }
+                    _ => text.extend_from_slice(w),
+                }
+            }
+            let starts: Vec<u32> = std::iter::once(0)
+                .chain(text.iter().enumerate().filter(|(_, &c)| c == b' ').map(|(i, _)| i as u32 + 1))
+                .filter(|_| round % 5 != 0 || next() % 4 != 0)
+                .collect();
+            let text = String::from_utf8(text).unwrap();
+            let c = b.fold_candidates(&text, &starts);
+            let (trigs, gates, words) = plain_candidates(b, text.as_bytes(), &starts);
+            let at: Vec<(u16, u16, u32, u32)> = c.at.iter().map(|t| (t.rule, t.branch, t.pos, t.word)).collect();
+            assert_eq!(at, trigs, "round {round}");
+            for (g, list) in gates.iter().enumerate() {
+                assert_eq!(c.gates.of(g), list.as_slice(), "round {round} gate {g}");
+                assert_eq!(c.gates.has(g), !list.is_empty(), "round {round} gate {g}");
+            }
+            assert_eq!(c.words, words, "round {round}");
+            hits += at.len();
+        }
+        assert!(hits > 1000, "{hits}");
+    }
 }
 
 #[cfg(test)]
@@ -975,7 +1151,7 @@ mod stats {
         println!("words {} hits {}", f.word_starts().len(), c.at.len());
         let mut reached = Vec::new();
         b.words.walk_all(f.text().as_bytes(), f.word_starts(), &mut reached);
-        let sum = |k: fn(&Special) -> u16| {
+        let sum = |k: fn(&Special) -> u8| {
             reached
                 .iter()
                 .filter_map(|&(_, s)| b.words.specials.get(s as usize))
