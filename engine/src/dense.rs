@@ -83,13 +83,15 @@ impl Dense {
         }
         let stride = reps.len();
 
-        // Every reachable state, breadth first.
+        // Every reachable state, breadth first, with the length of the shortest way to it.
         let start = dfa.start_state(mode).map_err(|e| e.to_string())?;
         let mut index: HashMap<StateID, usize> = HashMap::new();
         let mut order: Vec<StateID> = vec![start];
+        let mut depth: Vec<usize> = vec![0];
         index.insert(start, 0);
         let mut k = 0;
         while let Some(&sid) = order.get(k) {
+            let d = depth.get(k).copied().unwrap_or(0);
             k += 1;
             if dfa.is_dead(sid) {
                 continue;
@@ -99,15 +101,39 @@ impl Dense {
                 if let std::collections::hash_map::Entry::Vacant(e) = index.entry(next) {
                     e.insert(order.len());
                     order.push(next);
+                    depth.push(d + 1);
                 }
             }
         }
+        // The literals a state reports. A state also carries the literals that end its path but
+        // start later (the suffixes an unanchored search needs); an anchored walk reports only
+        // the literal that is its whole path from the start, whose length is the state's depth.
+        let reported = |k: usize, sid: StateID| -> Vec<u32> {
+            let d = depth.get(k).copied().unwrap_or(0);
+            (0..dfa.match_len(sid))
+                .map(|m| dfa.match_pattern(sid, m).as_u32())
+                .filter(|&pid| !anchored || patterns.get(pid as usize).is_some_and(|p| p.as_ref().len() == d))
+                .collect()
+        };
+        let reports: Vec<Vec<u32>> = order
+            .iter()
+            .enumerate()
+            .map(|(k, &sid)| if dfa.is_match(sid) { reported(k, sid) } else { Vec::new() })
+            .collect();
         // Ordinary states first, then those reporting literals, then the dead state.
-        let special = |sid: StateID| dfa.is_dead(sid) || dfa.is_match(sid);
-        let mut layout: Vec<StateID> = order.iter().copied().filter(|&s| !special(s)).collect();
-        let first_special = layout.len();
-        layout.extend(order.iter().copied().filter(|&s| !dfa.is_dead(s) && dfa.is_match(s)));
-        layout.extend(order.iter().copied().filter(|&s| dfa.is_dead(s)));
+        let kind = |k: usize, sid: StateID| -> u8 {
+            if dfa.is_dead(sid) {
+                2
+            } else if reports.get(k).is_some_and(|r| !r.is_empty()) {
+                1
+            } else {
+                0
+            }
+        };
+        let of_kind = |want: u8| order.iter().enumerate().filter(move |&(k, &s)| kind(k, s) == want).map(|(k, _)| k);
+        let by_layout: Vec<usize> = of_kind(0).chain(of_kind(1)).chain(of_kind(2)).collect();
+        let first_special = of_kind(0).count();
+        let layout: Vec<StateID> = by_layout.iter().filter_map(|&k| order.get(k).copied()).collect();
         let slot: HashMap<StateID, usize> = layout.iter().enumerate().map(|(i, &s)| (s, i)).collect();
         // Unanchored walks step several lanes at once and test them together: with the special
         // states from a power of two on (the gap before it is never entered), one of several
@@ -133,7 +159,7 @@ impl Dense {
                 *t = offset(slot.get(&next).copied().unwrap_or(0))?;
             }
             if i >= first_special {
-                let ids = (0..dfa.match_len(sid)).map(|m| dfa.match_pattern(sid, m).as_u32()).collect();
+                let ids = by_layout.get(i).and_then(|&k| reports.get(k)).cloned().unwrap_or_default();
                 matches.push(ids);
             }
         }
@@ -443,6 +469,22 @@ mod tests {
         let mut got = Vec::new();
         a.run(b"hers and his", |e, ids| got.extend(ids.iter().map(|&i| (e, i))));
         assert_eq!(got, [(2, 0), (4, 1)]);
+        // "she" holds "he" at its end, but an anchored walk from "s" reports only what starts
+        // there; so do the short walks.
+        let mut got = Vec::new();
+        a.run(b"she", |e, ids| got.extend(ids.iter().map(|&i| (e, i))));
+        assert_eq!(got, [(3, 2)]);
+        let b = Dense::build(&["cat", "at", "t", "ca"], true).unwrap();
+        let (mut got, mut short) = (Vec::new(), Vec::new());
+        b.run(b"cats", |e, ids| got.extend(ids.iter().map(|&i| (e, i))));
+        b.run_short(b"cats", |e, ids| short.extend(ids.iter().map(|&i| (e, i))));
+        assert_eq!(got, [(2, 3), (3, 0)]);
+        assert_eq!(short, got);
+        let mut each = Vec::new();
+        b.walk_each(b"cats at", &[0, 1, 5], &mut each);
+        let reporting: Vec<&[u32]> = b.reporting().collect();
+        let ids: Vec<(u32, Vec<u32>)> = each.iter().map(|&(w, sp)| (w, reporting[sp as usize].to_vec())).collect();
+        assert_eq!(ids, [(0, vec![3]), (0, vec![0]), (1, vec![1]), (2, vec![1])]);
         let u = Dense::build(&pats, false).unwrap();
         let mut got = Vec::new();
         u.run(b"ushers his", |e, ids| got.extend(ids.iter().map(|&i| (e, i))));
