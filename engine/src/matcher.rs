@@ -364,6 +364,10 @@ pub(crate) struct Found {
     pub urls: Vec<usize>,
     /// (raw-text rule, normalised-view position) for every match-start literal found.
     starts: Vec<(usize, usize)>,
+    /// Which licence cues occur: `icen` (bit 0) and `dl` (bit 1). The normalised view lower-cases
+    /// each run of ASCII bytes in place, so `icen` or `ICEN` in the original gives `icen` here
+    /// and `DL` gives `dl`.
+    pub licence_lits: u8,
 }
 
 impl Found {
@@ -430,6 +434,8 @@ impl CueScan {
                             f.cues |= 1 << c as u32;
                             if c == Cue::Url {
                                 f.urls.push(end - self.lens.get(pid).copied().unwrap_or(0));
+                            } else if c == Cue::Licence {
+                                f.licence_lits |= if self.lens.get(pid) == Some(&4) { 1 } else { 2 };
                             }
                         }
                     }

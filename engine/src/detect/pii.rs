@@ -554,6 +554,18 @@ fn has_upper_icen_or_dl(bytes: &[u8]) -> bool {
         .any(|i| bytes[i + 1..].starts_with(if bytes[i] == b'I' { b"CEN" } else { b"L" }))
 }
 
+/// Whether the licence pattern is run at all: the text holds `icen`, `ICEN` or `DL`. `lits`
+/// says which licence cues the normalised view holds (see [`Found::licence_lits`]): with only
+/// `dl` there, the text can hold only `DL` of the three, found from its `D`s, which are rare in
+/// prose.
+fn licence_possible(bytes: &[u8], lits: u8) -> bool {
+    match lits {
+        0 => false,
+        2 => memchr::memchr_iter(b'D', bytes).any(|i| bytes.get(i + 1) == Some(&b'L')),
+        _ => contains(bytes, b"icen") || has_upper_icen_or_dl(bytes),
+    }
+}
+
 /// `found` says which cues the normalised view holds (see [`crate::matcher::Cue`]).
 pub(crate) fn detect(text: &str, found: &Found, out: &mut Vec<Hit>) {
     let Some(r) = res() else { return };
@@ -622,7 +634,7 @@ pub(crate) fn detect(text: &str, found: &Found, out: &mut Vec<Hit>) {
             }
         }
     }
-    if found.has(Cue::Licence) && (contains(bytes, b"icen") || has_upper_icen_or_dl(bytes)) {
+    if licence_possible(bytes, found.licence_lits) {
         for c in r.licence.captures_iter(text) {
             let Some(v) = c.get(1) else { continue };
             let digits = v.as_str().bytes().filter(u8::is_ascii_digit).count();
@@ -895,8 +907,65 @@ mod tests {
         }
     }
 
+    /// The licence gate as it was: the cue anywhere, then the three spellings in the whole text.
+    fn licence_possible_plain(text: &str, found: &Found) -> bool {
+        let b = text.as_bytes();
+        found.has(Cue::Licence) && (contains(b, b"icen") || contains(b, b"ICEN") || contains(b, b"DL"))
+    }
+
+    fn same_licence_gate(text: &str) -> Result<(), TestCaseError> {
+        let b = crate::matcher::builtin().unwrap();
+        let found = b.cues.scan(crate::normalise::normalise(text).text());
+        prop_assert_eq!(
+            licence_possible(text.as_bytes(), found.licence_lits),
+            licence_possible_plain(text, &found),
+            "{:?}",
+            text
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn licence_gate_table() {
+        for t in [
+            "",
+            "gradually",
+            "DL 12345",
+            "Dl 12345",
+            "dL DL",
+            "D L",
+            "D\u{200b}L",
+            "licence",
+            "LICENSE",
+            "LiCeNsE",
+            "icen gradually",
+            "ICEN handle",
+            "\u{130}CEN",
+            "\u{ff24}\u{ff2c} 12345",
+            "\u{ff24}L",
+            "D\u{ff2c}",
+            "\u{1e0a}L",
+            "driver\u{2019}s licence: D1234567",
+            "the DLL",
+            "D",
+            "xD",
+        ] {
+            same_licence_gate(t).unwrap();
+        }
+    }
+
     proptest! {
             #![proptest_config(ProptestConfig::with_cases(4000))]
+
+            /// Letters of the licence cues in both cases, look-alikes, invisible and other bytes.
+            #[test]
+            fn licence_gate(pieces in prop::collection::vec(prop::sample::select(vec![
+                "d", "D", "l", "L", "i", "I", "c", "C", "e", "E", "n", "N", "icen", "ICEN", "DL", "dl", " ", "\t",
+                "\u{200b}", "\u{ff24}", "\u{ff2c}", "\u{130}", "\u{131}", "\u{1e0a}", "\u{13de}", "é", "x", "1", "|",
+                "\u{2113}", "\u{217c}", "\u{fb01}",
+            ]), 0..16)) {
+                same_licence_gate(&pieces.concat())?;
+            }
 
             /// Number runs and everything near them: digits, separators, parentheses, `x`, `ext`.
             #[test]
