@@ -515,13 +515,7 @@ mod tests {
         // Sparse and dense literal hits, near the lane cuts and the end of the text.
         let pats: &[&[u8]] = &[b"ab", b"abc", b"ca", b"bbbb", b"zq", b"q"];
         let u = Dense::build(pats, false).unwrap();
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::seeded::xorshift(0x2545_f491_4f6c_dd1du64);
         for round in 0..300 {
             let len = 200 + (next() % 3000) as usize;
             let alphabet: &[u8] = if round % 3 == 0 { b"abcq" } else { b"abcdefghijklmnopqrstuvwxyz \n" };
@@ -538,17 +532,11 @@ mod tests {
         let pats: &[&[u8]] = &[b"ab", b"abc", b"ca", b"bbbb", b"a b", b"q", b"abcab"];
         let a = Dense::build(pats, true).unwrap();
         let reporting: Vec<&[u32]> = a.reporting().collect();
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::seeded::xorshift(0x9e37_79b9_7f4a_7c15u64);
         for round in 0..300 {
             let len = 1 + (next() % 300) as usize;
             let hay: Vec<u8> = (0..len).map(|_| b"abcq x"[(next() % 6) as usize]).collect();
-            let mut starts: Vec<u32> = (0..len as u32).filter(|_| next() % 3 == 0).collect();
+            let mut starts: Vec<u32> = (0..len as u32).filter(|_| next().is_multiple_of(3)).collect();
             starts.push(len as u32 + 5);
             let mut each = Vec::new();
             a.walk_each(&hay, &starts, &mut each);

@@ -22,6 +22,8 @@ mod raw_rules;
 mod rules;
 pub mod sanitize;
 mod scanner;
+#[cfg(test)]
+mod seeded;
 mod types;
 
 pub use config::{CustomPattern, Detectors, ScannerConfig};

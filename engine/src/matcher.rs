@@ -1094,13 +1094,7 @@ mod tests {
             .collect();
         vocab.extend(filler.iter().cloned());
         assert!(vocab.len() > 500);
-        let mut seed = 0x51f1_5eed_1234_abcdu64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::seeded::xorshift(0x51f1_5eed_1234_abcdu64);
         let mut hits = 0;
         for round in 0..400 {
             let n = 1 + (next() % 300) as usize;
@@ -1122,7 +1116,7 @@ mod tests {
             }
             let starts: Vec<u32> = std::iter::once(0)
                 .chain(text.iter().enumerate().filter(|(_, &c)| c == b' ').map(|(i, _)| i as u32 + 1))
-                .filter(|_| round % 5 != 0 || next() % 4 != 0)
+                .filter(|_| round % 5 != 0 || !next().is_multiple_of(4))
                 .collect();
             let text = String::from_utf8(text).unwrap();
             let c = b.fold_candidates(&text, &starts);

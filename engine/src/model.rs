@@ -624,13 +624,7 @@ mod tests {
     fn word_ranges_score_like_spans_on_random_texts() {
         let Some(builtin) = Model::builtin() else { return };
         // A second model with a smaller table, for the bounds-checked weight lookup.
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::seeded::xorshift(0x2545_f491_4f6c_dd1du64);
         let weights: Vec<f32> = (0..1024).map(|_| (next() % 2001) as f32 / 1000.0 - 1.0).collect();
         let Some(small) = Model::parse(&encode(1024, -0.5, &weights)) else { panic!("model") };
         let vocab = ["ignore", "all", "previous", "instructions", "system", "prompt", "the", "a", "reveal"];
@@ -648,7 +642,7 @@ mod tests {
                     t.push(' ');
                 }
                 ws.push(t.len() as u32);
-                if next() % 3 == 0 {
+                if next().is_multiple_of(3) {
                     t.push_str(vocab[(next() % vocab.len() as u64) as usize]);
                 } else {
                     let len = 1 + (next() % 30) as usize;
@@ -688,13 +682,7 @@ mod tests {
 
     #[test]
     fn window_sums_read_back_weights_and_counts() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::seeded::xorshift(0x9e37_79b9_7f4a_7c15u64);
         // The extremes a position can carry (four n-grams and eleven 4-grams at the weight
         // limits), and prefix sums that start near the ends of the range and wrap.
         let most = 15 * 32768i64;

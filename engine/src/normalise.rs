@@ -930,17 +930,10 @@ mod tests {
             j
         };
         let alphabet: &[u8] = b"aZ. \t\n\r\x0b\x0c\x01\x7f\xc3\xa9  ";
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = crate::seeded::xorshift(0x2545_f491_4f6c_dd1du64);
         for len in 1..80 {
             for _ in 0..200 {
-                let text: Vec<u8> = (0..len)
-                    .map(|_| {
-                        seed ^= seed << 13;
-                        seed ^= seed >> 7;
-                        seed ^= seed << 17;
-                        alphabet[(seed % alphabet.len() as u64) as usize]
-                    })
-                    .collect();
+                let text: Vec<u8> = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
                 for i in 0..len {
                     if NORM_CLASS[text[i] as usize] == VISIBLE {
                         assert_eq!(ascii_run_end(&text, i), reference(&text, i), "{text:?} from {i}");
@@ -1230,13 +1223,7 @@ mod tests {
             "abcdefgh",
             "abcdefghijklmnopqrstuvw",
         ];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::seeded::xorshift(0x9e37_79b9_7f4a_7c15u64);
         for len in 0..200 {
             for _ in 0..60 {
                 let mut text = String::new();

@@ -367,13 +367,7 @@ mod tests {
 
     #[test]
     fn same_as_reference() {
-        let mut seed = 0x1234_5678_9abc_def0u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::seeded::xorshift(0x1234_5678_9abc_def0u64);
         let alphabet: &[&str] = &[
             "a", "b", "i", "g", "n", "o", "r", "e", "s", "t", "y", "u", "h", "l", "p", "v", "X", "Q", " ", " ", " ",
             "-", ".", "_", "*", "|", "1", "é", ",", "  ",
@@ -391,7 +385,7 @@ mod tests {
                         ["a", "b", "i", "g", "n", "o", "r", "e", "s", "t", "y", "u", "h", "l", "p", "v"]
                             [(next() % 16) as usize],
                     );
-                    t.push_str(if next() % 5 == 0 { " " } else { sep });
+                    t.push_str(if next().is_multiple_of(5) { " " } else { sep });
                 } else {
                     t.push_str(alphabet[(next() % alphabet.len() as u64) as usize]);
                 }

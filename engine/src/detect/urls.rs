@@ -554,13 +554,8 @@ mod tests {
             "rb.gy/",
         ];
         let r = url_regex();
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::seeded::xorshift(0x9E37_79B9_7F4A_7C15u64);
+        let mut next = |n: usize| (rng() % n as u64) as usize;
         let mut starts = 0;
         for _ in 0..40_000 {
             let len = 1 + next(12);
