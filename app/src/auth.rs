@@ -26,6 +26,21 @@ pub struct Backend {
     pub flash: Flash,
     /// Failed log-ins per account, to slow down password guessing.
     pub logins: LoginLimiter,
+    /// Refuses a webhook URL (an org endpoint's or an IBAC verification
+    /// webhook's) that the server's outbound policy would never call: not
+    /// http(s), or an IP address it does not let webhooks reach. Host names
+    /// are checked each time they are called. The reason is fit to show.
+    pub check_webhook_url: WebhookUrlCheck,
+}
+
+/// See [`Backend::check_webhook_url`].
+pub type WebhookUrlCheck = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+
+impl Backend {
+    /// [`Backend::check_webhook_url`], as the dashboard's error (400).
+    pub fn webhook_url_allowed(&self, url: &str) -> Result<(), AppError> {
+        (self.check_webhook_url)(url).map_err(|reason| AppError::from(store::StoreError::Invalid(reason)))
+    }
 }
 
 /// Counts failed log-ins per email address in a fixed window. Once an

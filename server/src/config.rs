@@ -24,11 +24,12 @@ pub struct RawConfig {
     pub site_root: Option<PathBuf>,
     pub webhook_retry_base_ms: Option<u64>,
     pub webhook_max_attempts: Option<u32>,
+    pub webhook_allow_private_networks: Option<bool>,
     pub retention_days: Option<u32>,
 }
 
 /// The environment variables that override the file, with their keys.
-const ENV_KEYS: [(&str, &str); 13] = [
+const ENV_KEYS: [(&str, &str); 14] = [
     ("RAMPART_ADDR", "addr"),
     ("RAMPART_DATA_DIR", "data_dir"),
     ("DATABASE_URL", "database_url"),
@@ -41,6 +42,7 @@ const ENV_KEYS: [(&str, &str); 13] = [
     ("RAMPART_SITE_ROOT", "site_root"),
     ("RAMPART_WEBHOOK_RETRY_BASE_MS", "webhook_retry_base_ms"),
     ("RAMPART_WEBHOOK_MAX_ATTEMPTS", "webhook_max_attempts"),
+    ("RAMPART_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "webhook_allow_private_networks"),
     ("RAMPART_RETENTION_DAYS", "retention_days"),
 ];
 
@@ -64,6 +66,10 @@ pub struct Config {
     pub webhook_retry_base: Duration,
     /// Attempts per webhook delivery before it is marked failed.
     pub webhook_max_attempts: u32,
+    /// Whether webhooks (org endpoints and IBAC verification) may reach
+    /// loopback and private networks; see `outbound`. Off by default, so a
+    /// webhook URL cannot be aimed at services only the server can see.
+    pub webhook_allow_private_networks: bool,
     /// How long request events and guard scans are kept; `None` keeps them
     /// for ever.
     pub retention: Option<Duration>,
@@ -90,9 +96,15 @@ impl RawConfig {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .map_err(|e| ConfigError::File { path: path.display().to_string(), reason: e.to_string() })?;
-                toml::from_str::<RawConfig>(&text).map_err(|e| ConfigError::File {
-                    path: path.display().to_string(),
-                    reason: e.message().to_string(),
+                toml::from_str::<RawConfig>(&text).map_err(|e| {
+                    // The message alone names no key for a value of the wrong
+                    // type, and the full report would quote the whole line.
+                    let key = e.span().and_then(|span| key_at(&text, span.start));
+                    let reason = match key {
+                        Some(key) if !e.message().contains(key) => format!("{key}: {}", e.message()),
+                        _ => e.message().to_string(),
+                    };
+                    ConfigError::File { path: path.display().to_string(), reason }
                 })?
             }
             None => RawConfig::default(),
@@ -122,6 +134,10 @@ impl RawConfig {
                 }
                 "webhook_max_attempts" => {
                     raw.webhook_max_attempts = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
+                "webhook_allow_private_networks" => {
+                    raw.webhook_allow_private_networks =
+                        Some(parse_bool(&value).ok_or_else(|| bad("expected true or false".into()))?)
                 }
                 "retention_days" => raw.retention_days = Some(value.parse().map_err(|e| bad(format!("{e}")))?),
                 _ => {}
@@ -205,6 +221,7 @@ impl RawConfig {
             site_root: self.site_root.unwrap_or_else(|| PathBuf::from("target/site")),
             webhook_retry_base: Duration::from_millis(retry_base_ms),
             webhook_max_attempts: max_attempts,
+            webhook_allow_private_networks: self.webhook_allow_private_networks.unwrap_or(false),
             retention: (retention_days > 0).then(|| Duration::from_secs(u64::from(retention_days) * 24 * 3600)),
         })
     }
@@ -220,9 +237,20 @@ fn var_key(var: &'static str, key: &'static str) -> &'static str {
         ("RAMPART_COOKIE_SECURE", _) => "cookie_secure (RAMPART_COOKIE_SECURE)",
         ("RAMPART_WEBHOOK_RETRY_BASE_MS", _) => "webhook_retry_base_ms (RAMPART_WEBHOOK_RETRY_BASE_MS)",
         ("RAMPART_WEBHOOK_MAX_ATTEMPTS", _) => "webhook_max_attempts (RAMPART_WEBHOOK_MAX_ATTEMPTS)",
+        ("RAMPART_WEBHOOK_ALLOW_PRIVATE_NETWORKS", _) => {
+            "webhook_allow_private_networks (RAMPART_WEBHOOK_ALLOW_PRIVATE_NETWORKS)"
+        }
         ("RAMPART_RETENTION_DAYS", _) => "retention_days (RAMPART_RETENTION_DAYS)",
         _ => key,
     }
+}
+
+/// The key of the `key = value` line holding byte `at` of a TOML text.
+fn key_at(text: &str, at: usize) -> Option<&str> {
+    let start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text.get(start..)?.lines().next()?;
+    let key = line.split_once('=')?.0.trim();
+    (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some(key)
 }
 
 fn parse_bool(s: &str) -> Option<bool> {
@@ -298,6 +326,28 @@ mod tests {
         assert_eq!(c.max_body_bytes, 10 * 1024 * 1024);
         assert!(c.cookie_secure);
         assert!(c.database_url.expose().starts_with("sqlite://data/"));
+        assert!(!c.webhook_allow_private_networks);
+    }
+
+    #[test]
+    fn private_networks_for_webhooks_are_opt_in() {
+        for (value, allowed) in [("true", true), ("1", true), ("yes", true), ("false", false), ("off", false)] {
+            let var = [("RAMPART_WEBHOOK_ALLOW_PRIVATE_NETWORKS", value)];
+            let c = RawConfig::load(None, env(&var)).unwrap().validate().unwrap();
+            assert_eq!(c.webhook_allow_private_networks, allowed, "{value}");
+        }
+        let e = RawConfig::load(None, env(&[("RAMPART_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "sometimes")])).unwrap_err();
+        assert!(
+            e.to_string().contains("webhook_allow_private_networks (RAMPART_WEBHOOK_ALLOW_PRIVATE_NETWORKS)"),
+            "{e}"
+        );
+        let dir = store::testing::TempDir::new();
+        let path = dir.path.join("rampart.toml");
+        std::fs::write(&path, "webhook_allow_private_networks = true\n").unwrap();
+        assert!(RawConfig::load(Some(&path), env(&[])).unwrap().validate().unwrap().webhook_allow_private_networks);
+        std::fs::write(&path, "webhook_allow_private_networks = \"yes\"\n").unwrap();
+        let e = RawConfig::load(Some(&path), env(&[])).unwrap_err();
+        assert!(e.to_string().contains("webhook_allow_private_networks: invalid type"), "{e}");
     }
 
     #[test]

@@ -391,6 +391,14 @@ pub async fn put_ibac_settings(
     let bytes = read(&state, body).await?;
     let wanted: IbacSettingsBody =
         serde_json::from_slice(&bytes).map_err(|e| GuardError::BadRequest(format!("invalid settings: {e}")))?;
+    // A URL saved earlier is not held against an unrelated edit (the policy
+    // still applies to every call it makes).
+    let new_url = wanted.webhook_url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    if let Some(url) = new_url.filter(|u| proxy.settings.ibac.webhook_url.as_deref() != Some(*u)) {
+        crate::outbound::Policy::from_config(&state.config)
+            .check_saved_url(url)
+            .map_err(|e| GuardError::BadRequest(format!("webhook_url: {e}")))?;
+    }
     let mut settings = proxy.settings.clone();
     let change = store::proxies::IbacChange {
         enabled: Some(wanted.enabled),

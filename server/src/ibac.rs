@@ -13,6 +13,7 @@ use store::challenges::{Challenge, ChallengeStatus, NewChallenge};
 use store::Secret;
 
 use crate::error::ProxyError;
+use crate::outbound;
 use crate::snapshot::{Caller, Ibac, IbacRuntime, Verification};
 use crate::state::AppState;
 use crate::upstream::Api;
@@ -189,6 +190,11 @@ pub enum VerifyError {
     Timeout(u128),
     #[error("the verification webhook could not be reached")]
     Unreachable,
+    /// The policy refused the webhook's address. The address itself goes to
+    /// the log, not to the caller: API clients need not learn what names
+    /// resolve to inside the network.
+    #[error("the verification webhook's address is not allowed")]
+    Refused,
     #[error("the verification webhook answered HTTP {0}")]
     Status(u16),
     #[error("the verification webhook's answer is not JSON with a boolean `verified`")]
@@ -221,9 +227,16 @@ async fn verify(
     .to_string();
     let id = store::random_id("msg", 12);
     let headers = crate::signing::headers(secret, &id, "rampart.challenge.verify", timestamp, payload.as_bytes());
-    let request = state.upstreams.http().post(url).headers(headers).body(payload).send();
+    let refused = |e: &outbound::Refused| {
+        tracing::warn!(proxy_id = %challenge.proxy_id, reason = %e, "IBAC verification webhook refused by the outbound policy");
+        VerifyError::Refused
+    };
+    let request = state.ibac_http.post(url).map_err(|e| refused(&e))?.headers(headers).body(payload).send();
     let call = async {
-        let response = request.await.map_err(|_| VerifyError::Unreachable)?;
+        let response = request.await.map_err(|e| match outbound::refusal(&e) {
+            Some(r) => refused(r),
+            None => VerifyError::Unreachable,
+        })?;
         let status = response.status();
         if !status.is_success() {
             return Err(VerifyError::Status(status.as_u16()));
@@ -237,6 +250,15 @@ async fn verify(
         }
     };
     tokio::time::timeout(timeout, call).await.map_err(|_| VerifyError::Timeout(timeout.as_millis()))?
+}
+
+/// The HTTP client for verification webhooks, held to the outbound policy
+/// (no redirects either). Each call's deadline is the proxy's webhook timeout.
+pub fn client(policy: outbound::Policy) -> reqwest::Result<outbound::Client> {
+    let builder = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .user_agent(concat!("rampart/", env!("CARGO_PKG_VERSION")));
+    outbound::Client::new(policy, builder)
 }
 
 /// Encrypts a new webhook secret for storage and returns both forms.

@@ -8,6 +8,7 @@ pub mod events;
 pub mod guard;
 pub mod ibac;
 pub mod mock_llm;
+pub mod outbound;
 pub mod proxy;
 pub mod scan;
 pub mod signing;
@@ -75,7 +76,9 @@ pub async fn start(mut config: Config) -> Result<Running, StartError> {
     let snapshot = SnapshotHandle::new(Snapshot::load(&store, &master, config.upstream_timeout, None).await?);
     let (events, events_rx) = events::channel();
     let hooks = Arc::new(webhooks::Webhooks::default());
-    let webhook_client = webhooks::client()?;
+    let outbound_policy = outbound::Policy::from_config(&config);
+    let webhook_client = webhooks::client(outbound_policy)?;
+    let ibac_http = ibac::client(outbound_policy)?;
     let shutdown = CancellationToken::new();
     let tasks = TaskTracker::new();
     tasks.spawn(events::run_writer(store.clone(), events_rx, Arc::clone(&hooks.wake), shutdown.clone()));
@@ -103,6 +106,7 @@ pub async fn start(mut config: Config) -> Result<Running, StartError> {
         .build();
     let state = AppState::new(Inner {
         upstreams: Upstreams::new()?,
+        ibac_http,
         config,
         store,
         master,

@@ -26,6 +26,9 @@ pub struct Inner {
     /// Wakes the webhook worker; delivery counters for `/metrics`.
     pub webhooks: Arc<Webhooks>,
     pub upstreams: Upstreams,
+    /// Calls IBAC verification webhooks, held to the same outbound policy as
+    /// webhook deliveries.
+    pub ibac_http: crate::outbound::Client,
     /// Streams being relayed right now (exposed on `/metrics`): a client that
     /// goes away must bring this back down.
     pub active_streams: Arc<AtomicUsize>,

@@ -95,6 +95,7 @@ pub fn router(state: AppState) -> Router {
 
 fn backend(state: &AppState, flash: Flash) -> Backend {
     let snapshot = state.snapshot.clone();
+    let policy = crate::outbound::Policy::from_config(&state.config);
     Backend {
         store: state.store.clone(),
         master: state.master.clone(),
@@ -103,6 +104,7 @@ fn backend(state: &AppState, flash: Flash) -> Backend {
         config_changed: Arc::new(move || snapshot.notify_changed()),
         flash,
         logins: LoginLimiter::default(),
+        check_webhook_url: Arc::new(move |url| policy.check_saved_url(url)),
     }
 }
 

@@ -6,7 +6,8 @@
 //! them signed the Standard Webhooks way with CloudEvents headers
 //! ([`crate::signing`]), and records each attempt: a 2xx is delivered,
 //! anything else is retried with exponential backoff and jitter until
-//! `webhook_max_attempts`, then failed. Several instances may run the worker
+//! `webhook_max_attempts`, then failed. An address the outbound policy
+//! refuses ([`crate::outbound`]) fails the delivery at once. Several instances may run the worker
 //! against one database; the lease keeps them off each other's rows, and a
 //! lease left by a crashed worker runs out so the row is sent again.
 //! Delivery is therefore at least once: receivers deduplicate on
@@ -28,6 +29,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
+use crate::outbound::{self, Policy};
 
 /// Deliveries claimed per round.
 const BATCH: i64 = 32;
@@ -132,15 +134,15 @@ pub fn guard_scan_alert(scan: &GuardScan) -> Option<NewWebhookEvent> {
     })
 }
 
-/// The HTTP client for deliveries. Redirects are not followed: a receiver
-/// that moved must be updated, not silently chased to wherever it points.
-pub fn client() -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
+/// The HTTP client for deliveries, held to the outbound policy (see
+/// [`crate::outbound`]). Redirects are not followed: a receiver that moved
+/// must be updated, not silently chased to wherever it points.
+pub fn client(policy: Policy) -> reqwest::Result<outbound::Client> {
+    let builder = reqwest::Client::builder()
         .timeout(REQUEST_TIMEOUT)
         .connect_timeout(REQUEST_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("rampart-webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
+        .user_agent(concat!("rampart-webhooks/", env!("CARGO_PKG_VERSION")));
+    outbound::Client::new(policy, builder)
 }
 
 /// Sends due deliveries until `shutdown` is cancelled.
@@ -148,7 +150,7 @@ pub async fn run_worker(
     store: Store,
     master: MasterKey,
     hooks: Arc<Webhooks>,
-    client: reqwest::Client,
+    client: outbound::Client,
     policy: RetryPolicy,
     shutdown: CancellationToken,
 ) {
@@ -209,22 +211,30 @@ pub async fn run_worker(
 }
 
 /// Makes one attempt and records its outcome.
-async fn deliver(store: &Store, hooks: &Webhooks, client: &reqwest::Client, policy: RetryPolicy, d: ClaimedDelivery) {
+async fn deliver(store: &Store, hooks: &Webhooks, client: &outbound::Client, policy: RetryPolicy, d: ClaimedDelivery) {
     let attempt = u32::try_from(d.attempts.saturating_add(1)).unwrap_or(u32::MAX);
     let result = match &d.secret {
-        None => Err((None, "the endpoint's signing secret does not decrypt with the current master secret".into())),
-        Some(secret) => {
-            let timestamp = store::now_ms() / 1000;
-            let headers = crate::signing::headers(secret, &d.id, &d.event_type, timestamp, d.payload.as_bytes());
-            match client.post(&d.url).headers(headers).body(d.payload.clone()).send().await {
-                Ok(response) if response.status().is_success() => Ok(response.status().as_u16()),
-                Ok(response) => {
-                    let status = response.status();
-                    Err((Some(status.as_u16()), format!("HTTP {}", status.as_u16())))
+        None => Err(Failure::for_good("the endpoint's signing secret does not decrypt with the current master secret")),
+        Some(secret) => match client.post(&d.url) {
+            Err(refused) => Err(Failure::for_good(refused.to_string())),
+            Ok(request) => {
+                let timestamp = store::now_ms() / 1000;
+                let headers = crate::signing::headers(secret, &d.id, &d.event_type, timestamp, d.payload.as_bytes());
+                match request.headers(headers).body(d.payload.clone()).send().await {
+                    Ok(response) if response.status().is_success() => Ok(response.status().as_u16()),
+                    Ok(response) => {
+                        let status = response.status();
+                        Err(Failure::retry(Some(status.as_u16()), format!("HTTP {}", status.as_u16())))
+                    }
+                    // The policy will refuse the same address next time:
+                    // waiting hours to say so again helps nobody.
+                    Err(e) => match outbound::refusal(&e) {
+                        Some(refused) => Err(Failure::for_good(refused.to_string())),
+                        None => Err(Failure::retry(None, describe(&e))),
+                    },
                 }
-                Err(e) => Err((None, describe(&e))),
             }
-        }
+        },
     };
     let outcome = match result {
         Ok(status_code) => {
@@ -232,10 +242,9 @@ async fn deliver(store: &Store, hooks: &Webhooks, client: &reqwest::Client, poli
             tracing::info!(endpoint_id = %d.endpoint_id, delivery_id = %d.id, status = status_code, attempt, "webhook delivered");
             AttemptOutcome::Delivered { status_code }
         }
-        Err((status_code, error)) => {
+        Err(Failure { status_code, error, last }) => {
             hooks.failed_attempts.fetch_add(1, Ordering::Relaxed);
-            let undecryptable = d.secret.is_none();
-            if attempt >= policy.max_attempts || undecryptable {
+            if attempt >= policy.max_attempts || last {
                 hooks.failed.fetch_add(1, Ordering::Relaxed);
                 tracing::error!(endpoint_id = %d.endpoint_id, delivery_id = %d.id, status = ?status_code, %error, attempt, "webhook delivery failed for good");
                 AttemptOutcome::Failed { status_code, error }
@@ -254,6 +263,24 @@ async fn deliver(store: &Store, hooks: &Webhooks, client: &reqwest::Client, poli
             tracing::warn!(delivery_id = %d.id, "webhook delivery lease ran out before its outcome was recorded")
         }
         Err(e) => tracing::error!(error = %e, delivery_id = %d.id, "could not record a webhook attempt"),
+    }
+}
+
+/// A failed attempt: what to record, and whether trying again is pointless
+/// (a secret that does not decrypt, an address the policy refuses).
+struct Failure {
+    status_code: Option<u16>,
+    error: String,
+    last: bool,
+}
+
+impl Failure {
+    fn retry(status_code: Option<u16>, error: impl Into<String>) -> Self {
+        Self { status_code, error: error.into(), last: false }
+    }
+
+    fn for_good(error: impl Into<String>) -> Self {
+        Self { status_code: None, error: error.into(), last: true }
     }
 }
 

@@ -49,6 +49,8 @@ pub async fn start_with(db: Db, tweak: impl FnOnce(&mut RawConfig)) -> Harness {
         data_dir: Some(dir.path.clone()),
         database_url: Some(Secret::new(database_url)),
         secret_key: Some(Secret::new("test-master-secret-0123456789abcdef".into())),
+        // Test receivers listen on 127.0.0.1; a test of the default turns this off.
+        webhook_allow_private_networks: Some(true),
         ..RawConfig::default()
     };
     tweak(&mut raw);

@@ -17,7 +17,7 @@ use app::api::LogIn;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
-use common::{start, Db, Harness};
+use common::{start, start_with, Db, Harness};
 use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};
 use store::webhooks::{DeliveryStatus, WebhookEndpointInput};
@@ -271,4 +271,32 @@ async fn a_refused_plain_form_post_shows_its_error_on_the_page() {
     assert!(back.starts_with(&h.url("/login")), "{back}");
     let page = http.get(&back).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(r#"role="alert""#) && page.contains("Wrong email or password."), "{page}");
+}
+
+#[tokio::test]
+async fn webhook_urls_the_policy_refuses_are_refused_on_save() {
+    let h = start_with(Db::Sqlite, |c| c.webhook_allow_private_networks = None).await;
+    let browser = Browser::log_in(&h).await;
+    for (url, says) in [
+        ("http://169.254.169.254/latest/meta-data/?token=s3cret", "address not allowed: 169.254.169.254 (link-local)"),
+        ("http://[::ffff:169.254.169.254]/hook", "address not allowed: ::ffff:169.254.169.254 (link-local)"),
+        ("http://[64:ff9b::a9fe:a9fe]/hook", "address not allowed: 64:ff9b::a9fe:a9fe (link-local)"),
+        ("http://0.0.0.0:8080/hook", "address not allowed: 0.0.0.0 (unspecified)"),
+        ("http://0x7f.1:8080/hook", "address not allowed: 127.0.0.1 (loopback; webhook_allow_private_networks is off)"),
+        ("https://10.1.2.3/hook", "address not allowed: 10.1.2.3 (private network;"),
+        ("http://[fd00::1]/hook", "address not allowed: fd00::1 (unique local;"),
+        ("gopher://example.com/", "http://"),
+    ] {
+        let (status, v) = browser.call(path::<CreateWebhookEndpoint>(), &[("url", url), ("description", "")]).await;
+        assert_eq!(status, 400, "{url}: {v}");
+        let text = v.to_string().to_lowercase();
+        assert!(text.contains(says), "{url}: {v}");
+        assert!(!text.contains("s3cret") && !text.contains("/hook"), "the message repeats the URL: {v}");
+    }
+    assert!(h.state.store.list_webhook_endpoints(&h.org_id).await.unwrap().is_empty());
+    // Public addresses pass; host names are checked when they are called.
+    for url in ["https://hooks.example.com/rampart", "http://localhost:9/hook", "https://8.8.8.8/x"] {
+        let (status, v) = browser.call(path::<CreateWebhookEndpoint>(), &[("url", url), ("description", "")]).await;
+        assert_eq!(status, 200, "{url}: {v}");
+    }
 }

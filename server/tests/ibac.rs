@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
-use common::{closed_port, sse_text, start, Db, Harness};
+use common::{closed_port, sse_text, start, start_with, Db, Harness};
 use serde_json::{json, Value};
 use store::proxies::{IbacSettings, ProxyInput, VerificationMode};
 use store::Secret;
@@ -329,4 +329,49 @@ async fn settings_api_validates_and_keeps_the_secret_write_only() {
     let r =
         h.http.get(h.url(&format!("/v1/guard/{}/settings/ibac", theirs.id))).bearer_auth(&h.key).send().await.unwrap();
     assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn verification_webhooks_are_held_to_the_outbound_policy() {
+    let h = start_with(Db::Sqlite, |c| c.webhook_allow_private_networks = None).await;
+    let url = h.url(&format!("/v1/guard/{}/settings/ibac", h.proxy_id));
+    let put = |webhook_url: &str| {
+        let body = json!({"enabled": true, "verification_mode": "webhook", "webhook_url": webhook_url,
+            "webhook_secret": "a-very-long-webhook-secret"});
+        h.http.put(&url).bearer_auth(&h.key).json(&body).send()
+    };
+    for (bad, says) in [
+        ("http://169.254.169.254/latest/meta-data/", "webhook_url: address not allowed: 169.254.169.254 (link-local)"),
+        (
+            "http://127.0.0.1:9/v",
+            "webhook_url: address not allowed: 127.0.0.1 (loopback; webhook_allow_private_networks is off)",
+        ),
+        ("file:///etc/passwd", "webhook_url: the URL must start with http:// or https://"),
+    ] {
+        let r = put(bad).await.unwrap();
+        assert_eq!(r.status(), 400, "{bad}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["error"], "Bad Request");
+        assert_eq!(v["message"], says, "{bad}");
+    }
+    assert_eq!(put("https://auth.example.com/verify").await.unwrap().status(), 200);
+
+    // A name that resolves to loopback is refused when the call is made, and
+    // the caller is not told the address.
+    let mode = Arc::new(AtomicU8::new(OK));
+    let secret = server::signing::new_secret();
+    let by_name = receiver(secret.clone(), mode).await.replace("127.0.0.1", "localhost");
+    let enc = h.state.master.encrypt(secret.expose()).unwrap();
+    enable_ibac(&h, |i| {
+        i.verification = VerificationMode::Webhook;
+        i.webhook_url = Some(by_name);
+        i.webhook_secret_enc = Some(enc);
+    })
+    .await;
+    let (id, token) = challenge(&h, "alice").await;
+    let r = ask(&h, "alice", &retry_headers(&id, &token)).await;
+    assert_eq!(r.status(), 403);
+    let v: Value = r.json().await.unwrap();
+    let m = v["error"]["message"].as_str().unwrap();
+    assert!(m.contains("address is not allowed") && !m.contains("127.0.0.1") && !m.contains("::1"), "{m}");
 }

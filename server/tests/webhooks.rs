@@ -282,6 +282,8 @@ async fn instance(dir: &TempDir, retry_base_ms: u64) -> server::Running {
         database_url: Some(Secret::new(format!("sqlite://{}/rampart.db?mode=rwc", dir.path.display()))),
         secret_key: Some(Secret::new("test-master-secret-0123456789abcdef".into())),
         webhook_retry_base_ms: Some(retry_base_ms),
+        // The receivers listen on 127.0.0.1.
+        webhook_allow_private_networks: Some(true),
         ..RawConfig::default()
     };
     server::start(raw.validate().unwrap()).await.unwrap()
@@ -455,4 +457,85 @@ async fn a_delivery_in_flight_at_shutdown_is_handed_back() {
     let d = settled(&second.state.store, &boot.org_id, &ep.id).await;
     assert_eq!((d.status, d.attempts), (DeliveryStatus::Delivered, 1));
     second.stop().await;
+}
+
+/// Answers every POST with a 307 to `to` (which keeps the method and body).
+async fn redirector(to: &str) -> (String, Arc<Mutex<usize>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let hits = Arc::new(Mutex::new(0));
+    let to = to.to_string();
+    let app = Router::new().route(
+        "/hook",
+        post({
+            let hits = Arc::clone(&hits);
+            move || async move {
+                *hits.lock().unwrap() += 1;
+                (StatusCode::TEMPORARY_REDIRECT, [(axum::http::header::LOCATION, to)])
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, hits)
+}
+
+async fn send_test(h: &Harness, endpoint_id: &str) -> WebhookDelivery {
+    h.state.store.send_test_webhook(&h.org_id, endpoint_id).await.unwrap();
+    h.state.webhooks.wake.notify_one();
+    settled(&h.state.store, &h.org_id, endpoint_id).await
+}
+
+#[tokio::test]
+async fn private_addresses_are_refused_at_delivery_by_default() {
+    let h = start_with(Db::Sqlite, |c| {
+        fast_retries(c);
+        c.webhook_allow_private_networks = None;
+    })
+    .await;
+    let receiver = Receiver::start(&[]).await;
+    // A host name is resolved when the delivery is made, so what it resolves
+    // to then is what counts (a name that changes to an internal address
+    // after the URL was saved is caught too).
+    let by_name = receiver.url.replace("127.0.0.1", "localhost");
+    // Literal addresses do not go through the resolver: the URLs were stored
+    // directly, as if saved while private networks were allowed.
+    for (url, says) in [
+        (by_name.as_str(), "(loopback; webhook_allow_private_networks is off)"),
+        (receiver.url.as_str(), "address not allowed: 127.0.0.1 (loopback; webhook_allow_private_networks is off)"),
+        ("http://169.254.169.254/latest/meta-data/", "address not allowed: 169.254.169.254 (link-local)"),
+        ("http://[::ffff:a9fe:a9fe]/latest/meta-data/", "address not allowed: ::ffff:169.254.169.254 (link-local)"),
+    ] {
+        let (ep, _) = endpoint(&h, url).await;
+        let d = send_test(&h, &ep.id).await;
+        // Refused for good at once: the policy would refuse every retry too.
+        assert_eq!((d.status, d.attempts, d.last_status_code), (DeliveryStatus::Failed, 1, None), "{url}");
+        let error = d.last_error.unwrap();
+        assert!(error.starts_with("address not allowed: ") && error.contains(says), "{url}: {error}");
+        assert!(!error.contains("meta-data") && !error.contains("localhost"), "the error names the URL: {error}");
+    }
+    assert!(receiver.received().is_empty());
+    assert_eq!(h.metric("rampart_webhook_failed_total").await, 4);
+
+    // With private networks allowed, the same name is delivered to.
+    let h = start_with(Db::Sqlite, fast_retries).await;
+    let (ep, _) = endpoint(&h, &by_name).await;
+    let d = send_test(&h, &ep.id).await;
+    assert_eq!((d.status, d.attempts, d.last_status_code), (DeliveryStatus::Delivered, 1, Some(200)));
+    assert_eq!(receiver.received().len(), 1);
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let h = start_with(Db::Sqlite, |c| c.webhook_max_attempts = Some(1)).await;
+    let target = Receiver::start(&[]).await;
+    let (hop, hits) = redirector(&target.url).await;
+    let (ep, _) = endpoint(&h, &hop).await;
+    let d = send_test(&h, &ep.id).await;
+    assert_eq!((d.status, d.attempts, d.last_status_code), (DeliveryStatus::Failed, 1, Some(307)));
+    assert_eq!(d.last_error.as_deref(), Some("HTTP 307"));
+    assert_eq!(*hits.lock().unwrap(), 1);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(target.received().is_empty(), "the redirect was followed");
 }

@@ -377,7 +377,14 @@ pub async fn update_ibac_settings(
             };
             let ttl = server::parse_number("The challenge lifetime", &challenge_ttl_secs)?;
             let timeout = server::parse_number("The webhook timeout", &webhook_timeout_ms)?;
+            let backend = crate::api::server::backend()?;
             server::save(&s.org_id, &proxy_id, move |current| {
+                // A URL saved earlier is not held against an unrelated edit
+                // (the policy still applies to every call it makes).
+                let url = webhook_url.trim();
+                if !url.is_empty() && current.webhook_url.as_deref() != Some(url) {
+                    backend.webhook_url_allowed(url)?;
+                }
                 Ok(IbacChange {
                     enabled: Some(ticked(&enabled)),
                     detector: Some(engine::ibac::IbacConfig { categories, custom: current.detector.custom.clone() }),

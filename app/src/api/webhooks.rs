@@ -109,6 +109,7 @@ pub async fn create_webhook_endpoint(
         async move {
             let s = crate::api::server::current_admin()?;
             let backend = crate::api::server::backend()?;
+            backend.webhook_url_allowed(&url)?;
             let input = store::webhooks::WebhookEndpointInput { url, description, secret: None };
             let (endpoint, secret) = backend.store.create_webhook_endpoint(&s.org_id, input, &backend.master).await?;
             Ok(server::hand_over(&s, &backend, format!("Signing secret for {}", endpoint.url), secret))

@@ -76,11 +76,6 @@ impl Upstreams {
         Ok(Self { http, mock: crate::mock_llm::router() })
     }
 
-    /// The shared HTTP client (connection pools, TLS), also used for webhooks.
-    pub fn http(&self) -> &reqwest::Client {
-        &self.http
-    }
-
     /// Sends one request upstream. Timeouts are the caller's business so the
     /// same deadline covers the mock and real providers.
     pub async fn send(
