@@ -352,7 +352,8 @@ pub fn decode_with(text: &str, hints: Hints) -> Vec<Decoded> {
             }
         }
     }
-    if memchr_count(bytes, b'%') >= 3 {
+    let (percents, ampersands) = at_least_three(bytes);
+    if percents {
         for m in p.url.find_iter(text) {
             if m.len() <= MAX_RUN {
                 let d = percent_decode(m.as_str()).filter(|d| d.chars().filter(|c| c.is_alphabetic()).count() >= 4);
@@ -360,7 +361,7 @@ pub fn decode_with(text: &str, hints: Hints) -> Vec<Decoded> {
             }
         }
     }
-    if memchr_count(bytes, b'&') >= 3 {
+    if ampersands {
         let ms: Vec<_> = p.entity.find_iter(text).map(|m| (m.start(), m.end())).collect();
         if ms.len() >= 3 {
             let (s, e) = (ms[0].0, ms[ms.len() - 1].1);
@@ -392,8 +393,25 @@ fn is_b64(b: u8) -> bool {
     B64[b as usize]
 }
 
-fn memchr_count(hay: &[u8], b: u8) -> usize {
-    memchr::memchr_iter(b, hay).count()
+/// Whether `hay` holds three `%` and whether it holds three `&`, from one search for both that
+/// goes on for the other byte alone once one of them is known: prose has few of either, so
+/// this is mostly one pass over the text where counting each byte was two.
+fn at_least_three(hay: &[u8]) -> (bool, bool) {
+    const BYTES: [u8; 2] = [b'%', b'&'];
+    let mut count = [0; 2];
+    let mut at = 0;
+    while let Some(p) = memchr::memchr2(BYTES[0], BYTES[1], &hay[at..]) {
+        let k = usize::from(hay[at + p] == BYTES[1]);
+        count[k] += 1;
+        at += p + 1;
+        if count[k] == 3 {
+            // The other byte has been seen fewer than three times so far.
+            let other = 1 - k;
+            count[other] += memchr::memchr_iter(BYTES[other], &hay[at..]).take(3 - count[other]).count();
+            break;
+        }
+    }
+    (count[0] >= 3, count[1] >= 3)
 }
 
 fn memmem(hay: &[u8], needle: &[u8]) -> bool {
@@ -423,6 +441,30 @@ mod tests {
     fn identifiers_are_not_decoded() {
         assert!(decode_all("see internationalization and SomeLongIdentifierName here").is_empty());
         assert!(decode_all("sha 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08").is_empty());
+    }
+
+    /// [`at_least_three`] against counting each byte, on every mix of `%`, `&` and other bytes
+    /// up to eight bytes long and on seeded random texts of them.
+    #[test]
+    fn at_least_three_counts_as_before() {
+        let plain = |t: &[u8]| {
+            let count = |b: u8| t.iter().filter(|&&c| c == b).count() >= 3;
+            (count(b'%'), count(b'&'))
+        };
+        let mut texts: Vec<Vec<u8>> = vec![Vec::new()];
+        for len in 1..=8 {
+            for n in 0..3usize.pow(len) {
+                texts.push((0..len).map(|i| b"%&x"[n / 3usize.pow(i) % 3]).collect());
+            }
+        }
+        let mut next = crate::seeded::xorshift(0xdec0_de00_2545_f491);
+        for _ in 0..2_000 {
+            let len = (next() % 200) as usize;
+            texts.push((0..len).map(|_| b"%&abcdefghij"[(next() % 12) as usize]).collect());
+        }
+        for t in &texts {
+            assert_eq!(at_least_three(t), plain(t), "{:?}", String::from_utf8_lossy(t));
+        }
     }
 
     #[test]
