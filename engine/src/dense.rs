@@ -248,7 +248,9 @@ impl Dense {
         let lanes: [&[u8]; LANES] = std::array::from_fn(|l| hay.get(from[l]..from[l] + part).unwrap_or(&[]));
         let first = self.first_special;
         let mut s = [self.start; LANES];
-        let mut later: [Vec<(usize, u32)>; LANES] = std::array::from_fn(|_| Vec::new());
+        // What the later parts report up to their end, as (part, end, state) in the order found:
+        // one list for all parts (a few entries each), read back part by part.
+        let mut later: Vec<(usize, usize, u32)> = Vec::with_capacity(32);
         let mut k = 0;
         while k < part {
             k = self.step_lanes(&lanes, k, &mut s);
@@ -258,12 +260,12 @@ impl Dense {
             for l in 1..LANES {
                 let end = from[l] + k;
                 if s[l] >= first && end > cut[l] {
-                    later[l].push((end, s[l]));
+                    later.push((l, end, s[l]));
                 }
             }
         }
         for l in 1..LANES {
-            for &(end, state) in &later[l] {
+            for &(_, end, state) in later.iter().filter(|r| r.0 == l) {
                 f(end, self.ids(state));
             }
             let Some(lane) = hay.get(..cut[l + 1]) else { return };

@@ -351,7 +351,7 @@ impl Scanner {
         let bytes = view.as_bytes();
         // The viable positions as `(rule, position)` in one small buffer, sorted so each rule's
         // positions form one ascending run (few survive the gates: a dozen in 1 100 triggers).
-        let mut viable: Vec<(u16, u32)> = Vec::new();
+        let mut viable: Vec<(u16, u32)> = Vec::with_capacity(at.len());
         // Alternatives with a gate that occurs nowhere are already left out of `at`.
         for t in at {
             if phrases.get(usize::from(t.rule)).is_some_and(|p| p.viable(t.branch.into(), t.word as usize, gates)) {
