@@ -100,6 +100,14 @@ pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
     memchr::memmem::find(hay, needle).is_some()
 }
 
+/// First position of `needle` (not empty) in `hay`, for haystacks of a few dozen bytes: each
+/// place that holds the needle's first byte is compared, with none of the set-up a general
+/// searcher makes.
+pub(crate) fn find_short(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    (0..hay.len()).find(|&i| hay[i] == first && hay[i + 1..].starts_with(rest))
+}
+
 /// A maximal run of number-like text (digits with spaces, dashes, dots, parentheses, a leading
 /// plus) and how many digits it holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,6 +226,17 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn find_short_is_a_plain_search(
+            hay in prop::collection::vec(prop_oneof![Just(b':'), Just(b'/'), Just(b'.'), Just(b'x'), any::<u8>()], 0..40),
+            needle in prop::collection::vec(prop_oneof![Just(b':'), Just(b'/'), Just(b'.'), Just(b'x')], 1..5),
+        ) {
+            let plain = hay.windows(needle.len()).position(|w| w == needle.as_slice());
+            prop_assert_eq!(find_short(&hay, &needle), plain);
         }
     }
 

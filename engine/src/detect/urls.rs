@@ -1,6 +1,7 @@
 //! URLs that exfiltrate data or hide where they lead: data-carrying query strings and paths,
 //! markdown images that leak on render, shorteners, raw-IP hosts, odd ports, script URIs.
 
+use super::bytes::find_short;
 use super::Hit;
 use crate::normalise::View;
 use crate::types::{Severity, ThreatType};
@@ -161,12 +162,29 @@ const COLLECTOR_FIRST: [bool; 256] = {
 };
 
 /// Whether `host` contains one of [`COLLECTORS`]. Hosts are short, so each position whose byte
-/// begins some name is tried against the names.
+/// begins some name is tried against the names that begin with it.
 fn collector_host(host: &str) -> bool {
     let h = host.as_bytes();
     (0..h.len())
         .filter(|&i| COLLECTOR_FIRST[usize::from(h[i])])
-        .any(|i| COLLECTORS.iter().any(|c| h[i..].starts_with(c.as_bytes())))
+        .any(|i| COLLECTORS.iter().map(|c| c.as_bytes()).any(|c| c[0] == h[i] && h[i..].starts_with(c)))
+}
+
+/// `s` split around its first `delimiter`, an ASCII byte: `str::split_once` by a plain byte loop.
+fn split_once_ascii(s: &str, delimiter: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == delimiter)?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
+/// `host` from after the dot before its last two labels (the whole of `host` when it holds no
+/// two dots). Each of [`SHORTENERS`] is two labels, so `host` is one of them or a subdomain of
+/// one exactly when this is that name.
+fn last_two_labels(host: &str) -> &str {
+    let mut dots = host.bytes().enumerate().rev().filter(|&(_, b)| b == b'.');
+    match dots.nth(1) {
+        Some((i, _)) => &host[i + 1..],
+        None => host,
+    }
 }
 
 fn looks_encoded(v: &str) -> bool {
@@ -174,13 +192,24 @@ fn looks_encoded(v: &str) -> bool {
         && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_' | b'%'))
 }
 
+/// Whether `v` holds `{`, `[`, `$`, `<` or `%7B` (an encoded `{`), in one pass.
 fn placeholder(v: &str) -> bool {
-    v.contains('{') || v.contains('[') || v.contains('$') || v.contains("%7B") || v.contains("%7b") || v.contains('<')
+    let v = v.as_bytes();
+    (0..v.len()).any(|i| match v[i] {
+        b'{' | b'[' | b'$' | b'<' => true,
+        b'%' => matches!(v.get(i + 1..i + 3), Some([b'7', b'B' | b'b'])),
+        _ => false,
+    })
 }
 
 fn analyse(url: &str, image: bool, s: usize, e: usize, out: &mut Vec<Hit>) {
     let lower: std::borrow::Cow<str> =
-        if url.bytes().any(|b| b.is_ascii_uppercase()) { url.to_ascii_lowercase().into() } else { url.into() };
+        // A fold over all bytes rather than `any`: without the early exit it is vectorised.
+        if url.bytes().fold(false, |any, b| any | b.is_ascii_uppercase()) {
+            url.to_ascii_lowercase().into()
+        } else {
+            url.into()
+        };
     let push = |out: &mut Vec<Hit>, sev, name| out.push(Hit::new(ThreatType::MaliciousUrl, sev, s, e, name));
     if lower.starts_with("javascript") || lower.starts_with("vbscript") {
         push(out, Severity::High, "script_uri");
@@ -194,42 +223,41 @@ fn analyse(url: &str, image: bool, s: usize, e: usize, out: &mut Vec<Hit>) {
         }
         return;
     }
-    let after_scheme = lower.split_once("://").map_or(&*lower, |(_, r)| r);
-    let (authority, rest) = match after_scheme.find(['/', '?', '#']) {
+    // The URL is split at ASCII delimiters by plain byte loops: it is short, and `str`'s
+    // searchers cost more to set up than such a loop takes.
+    let after_scheme = find_short(lower.as_bytes(), b"://").map_or(&*lower, |i| &lower[i + 3..]);
+    let (authority, rest) = match after_scheme.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')) {
         Some(i) => after_scheme.split_at(i),
         None => (after_scheme, ""),
     };
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let userinfo_end = authority.bytes().rposition(|b| b == b'@');
+    let host_port = userinfo_end.map_or(authority, |i| &authority[i + 1..]);
     let (host, port) = if host_port.starts_with('[') {
         match host_port.find(']') {
             Some(i) => (&host_port[..=i], host_port[i + 1..].strip_prefix(':')),
             None => (host_port, None),
         }
     } else {
-        match host_port.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
+        match host_port.bytes().rposition(|b| b == b':') {
+            Some(i) => (&host_port[..i], Some(&host_port[i + 1..])),
             None => (host_port, None),
         }
     };
-    let (path, query) = match rest.split_once('?') {
-        Some((p, q)) => (p, q),
-        None => (rest, ""),
-    };
-    if authority.contains('@') && !lower.starts_with("ftp") {
+    let (path, query) = split_once_ascii(rest, b'?').unwrap_or((rest, ""));
+    if userinfo_end.is_some() && !lower.starts_with("ftp") {
         push(out, Severity::Medium, "url_userinfo");
     }
     if collector_host(host) {
         push(out, Severity::High, "request_collector_host");
     }
-    let subdomain_of = |sh: &str| host.strip_suffix(sh).is_some_and(|rest| rest.ends_with('.'));
-    if SHORTENERS.iter().any(|sh| host == *sh || subdomain_of(sh)) {
+    if SHORTENERS.contains(&last_two_labels(host)) {
         push(out, Severity::Medium, "url_shortener");
     }
     if is_ip_host(host) {
         let local = host.starts_with("127.") || host == "[::1]" || host.starts_with("localhost");
         push(out, if local { Severity::Low } else { Severity::Medium }, "raw_ip_host");
     }
-    if host.starts_with("xn--") || host.contains(".xn--") {
+    if host.starts_with("xn--") || find_short(host.as_bytes(), b".xn--").is_some() {
         push(out, Severity::Low, "punycode_host");
     }
     if let Some(p) = port.and_then(|p| p.parse::<u32>().ok()) {
@@ -237,13 +265,16 @@ fn analyse(url: &str, image: bool, s: usize, e: usize, out: &mut Vec<Hit>) {
             push(out, Severity::Low, "unusual_port");
         }
     }
-    if path.split(['/', '.']).any(|seg| EXFIL_PATH.contains(&seg)) {
+    if path.as_bytes().split(|&b| b == b'/' || b == b'.').any(|seg| EXFIL_PATH.iter().any(|x| x.as_bytes() == seg)) {
         push(out, Severity::Medium, "exfil_path");
     }
     let mut data_param = false;
-    for pair in query.split('&') {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        if DATA_PARAMS.contains(&k) && (v.len() >= 48 || looks_encoded(v) || placeholder(v)) {
+    let mut pairs = Some(query);
+    while let Some(rest) = pairs {
+        let (pair, next) = split_once_ascii(rest, b'&').map_or((rest, None), |(p, n)| (p, Some(n)));
+        pairs = next;
+        let (k, v) = split_once_ascii(pair, b'=').unwrap_or((pair, ""));
+        if (v.len() >= 48 || looks_encoded(v) || placeholder(v)) && DATA_PARAMS.contains(&k) {
             data_param = true;
         }
     }
@@ -268,6 +299,9 @@ fn folded(text: &[u8], mut i: usize, word: &[u8]) -> Option<usize> {
         let b = *text.get(i)?;
         if b.to_ascii_lowercase() == w {
             i += 1;
+        } else if b.is_ascii() {
+            // `ſ` and the Kelvin sign begin with a byte above ASCII.
+            return None;
         } else if w == b's' && text.get(i..i + 2) == Some("ſ".as_bytes()) {
             i += 2;
         } else if w == b'k' && text.get(i..i + 3) == Some("\u{212A}".as_bytes()) {
@@ -283,6 +317,37 @@ fn folded(text: &[u8], mut i: usize, word: &[u8]) -> Option<usize> {
 fn run_end(text: &str, i: usize, stop: impl Fn(char) -> bool) -> usize {
     let tail = &text[i..];
     tail.char_indices().find(|&(_, c)| stop(c)).map_or(text.len(), |(k, _)| i + k)
+}
+
+/// The ASCII characters that end a class of the URL pattern: `listed` and the ASCII white space
+/// (which `\s` and [`char::is_whitespace`] agree on: tab to carriage return, and space).
+const fn stops(listed: &[u8]) -> [bool; 128] {
+    let mut t = [false; 128];
+    let mut b = b'\t';
+    while b <= b'\r' {
+        t[b as usize] = true;
+        b += 1;
+    }
+    t[b' ' as usize] = true;
+    let mut k = 0;
+    while k < listed.len() {
+        t[listed[k] as usize] = true;
+        k += 1;
+    }
+    t
+}
+
+/// Where the run at `i` of characters that are neither white space nor marked in `stops` ends:
+/// [`run_end`] with the ASCII bytes, most of a URL, looked up in a table instead of decoded.
+fn class_end(text: &str, i: usize, stops: &[bool; 128]) -> usize {
+    let b = text.as_bytes();
+    match b[i..].iter().position(|&x| !x.is_ascii() || stops[usize::from(x)]) {
+        Some(k) if !b[i + k].is_ascii() => {
+            run_end(text, i + k, |c| c.is_whitespace() || (c.is_ascii() && stops[c as usize]))
+        }
+        Some(k) => i + k,
+        None => b.len(),
+    }
 }
 
 /// The shortener cues of [`CUES`] (hosts with their `/`) that begin with the letter `first`, in
@@ -318,15 +383,14 @@ fn url_end(text: &str, p: usize) -> Option<usize> {
                 .or_else(|| folded(t, p, b"ftp"))
                 .or_else(|| folded(t, p, b"ws").map(|i| folded(t, i, b"s").unwrap_or(i)))?;
             let i = folded(t, scheme, b"://")?;
-            let e =
-                run_end(text, i, |c| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | ')' | ']' | '}' | '`'));
+            let e = class_end(text, i, const { &stops(b"<>\"')]}`") });
             (e > i).then_some(e)?
         }
         b'j' | b'v' if t.get(p + 1).is_some_and(|b| b.eq_ignore_ascii_case(&b'a') || b.eq_ignore_ascii_case(&b'b')) => {
             let i = folded(t, p, b"javascript").or_else(|| folded(t, p, b"vbscript"))?;
             let i = run_end(text, i, |c| !c.is_whitespace());
             let i = folded(t, i, b":")?;
-            let e = run_end(text, i, |c| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>'));
+            let e = class_end(text, i, const { &stops(b"\"'<>") });
             text[i..e].chars().nth(1)?;
             e
         }
@@ -341,19 +405,35 @@ fn url_end(text: &str, p: usize) -> Option<usize> {
             if !(letter(first) || first.is_ascii_digit() || matches!(first, '.' | '+' | '-')) {
                 return None;
             }
-            run_end(text, j + 1, |c| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')'))
+            class_end(text, j + 1, const { &stops(b"\"'<>)") })
         }
         _ => {
             // `ſ` folds to `s`.
             let first = if t[p] == 0xC5 { b's' } else { t[p].to_ascii_lowercase() };
             let i = shortener_cues(first).iter().find_map(|h| folded(t, p, h.as_bytes()))?;
-            let e = run_end(text, i, |c| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | ')' | ']'));
+            let e = class_end(text, i, const { &stops(b"<>\"')]") });
             (e > i).then_some(e)?
         }
     };
     // `\b` before a word character: the character before `p` must not be one.
     let word_before = text[..p].chars().next_back().is_some_and(regex_syntax::is_word_character);
     (!word_before).then_some(end)
+}
+
+/// Where the URLs of the markdown images in `text` start.
+fn image_url_starts(text: &str) -> Vec<usize> {
+    let Some(md_image) = md_image().filter(|_| super::bytes::contains(text.as_bytes(), b"![")) else {
+        return Vec::new();
+    };
+    md_image.captures_iter(text).filter_map(|c| Some(c.get(1)?.start())).collect()
+}
+
+/// Whether the text before `start` ends as [`md_image`] needs before its URL: `](`, white
+/// space, an optional `<`. Every start [`image_url_starts`] finds passes this test.
+fn after_image_link(text: &str, start: usize) -> bool {
+    let before = &text[..start];
+    let before = before.strip_suffix('<').unwrap_or(before);
+    before.trim_end_matches(char::is_whitespace).ends_with("](")
 }
 
 /// `cues` are the positions in `norm` (the text's normalised view) where one of [`CUES`]
@@ -364,14 +444,8 @@ pub(crate) fn detect(text: &str, norm: &View, cues: &[usize], out: &mut Vec<Hit>
         return;
     }
     let mut starts: Vec<usize> = cues.iter().filter_map(|&q| norm.origin(q)).collect();
-    let mut images: Vec<(usize, usize)> = Vec::new();
-    if let Some(md_image) = md_image().filter(|_| super::bytes::contains(text.as_bytes(), b"![")) {
-        for c in md_image.captures_iter(text) {
-            if let Some(u) = c.get(1) {
-                images.push((u.start(), u.end()));
-            }
-        }
-    }
+    // Found on first need: most texts hold no URL that follows `](`.
+    let mut images: Option<Vec<usize>> = None;
     // Every URL holds a cue a few bytes from its start, so searching from each cue finds the
     // same matches as one pass over the whole text.
     starts.sort_unstable();
@@ -393,7 +467,8 @@ pub(crate) fn detect(text: &str, norm: &View, cues: &[usize], out: &mut Vec<Hit>
         let Some((start, end)) = m else { continue };
         last_end = end.max(from + 1);
         let u = text.get(start..end).unwrap_or("").trim_end_matches(['.', ',', ';', ':', '!', '?']);
-        let image = images.iter().any(|&(s, _)| s == start);
+        let image =
+            after_image_link(text, start) && images.get_or_insert_with(|| image_url_starts(text)).contains(&start);
         analyse(u, image, start, start + u.len(), out);
     }
 }
@@ -401,6 +476,245 @@ pub(crate) fn detect(text: &str, norm: &View, cues: &[usize], out: &mut Vec<Hit>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`analyse`] as it was before its splits and look-ups were made byte loops: the `str`
+    /// searches, each collector tried at each position, each shortener compared with the host
+    /// and its suffixes.
+    fn analyse_reference(url: &str, image: bool, s: usize, e: usize, out: &mut Vec<Hit>) {
+        let lower: std::borrow::Cow<str> =
+            if url.bytes().any(|b| b.is_ascii_uppercase()) { url.to_ascii_lowercase().into() } else { url.into() };
+        let push = |out: &mut Vec<Hit>, sev, name| out.push(Hit::new(ThreatType::MaliciousUrl, sev, s, e, name));
+        if lower.starts_with("javascript") || lower.starts_with("vbscript") {
+            push(out, Severity::High, "script_uri");
+            return;
+        }
+        if let Some(rest) = lower.strip_prefix("data:") {
+            if rest.starts_with("image/") && !rest.starts_with("image/svg") {
+                push(out, Severity::Low, "data_uri_image");
+            } else {
+                push(out, Severity::Medium, "data_uri");
+            }
+            return;
+        }
+        let after_scheme = lower.split_once("://").map_or(&*lower, |(_, r)| r);
+        let (authority, rest) = match after_scheme.find(['/', '?', '#']) {
+            Some(i) => after_scheme.split_at(i),
+            None => (after_scheme, ""),
+        };
+        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let (host, port) = if host_port.starts_with('[') {
+            match host_port.find(']') {
+                Some(i) => (&host_port[..=i], host_port[i + 1..].strip_prefix(':')),
+                None => (host_port, None),
+            }
+        } else {
+            match host_port.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (host_port, None),
+            }
+        };
+        let (path, query) = match rest.split_once('?') {
+            Some((p, q)) => (p, q),
+            None => (rest, ""),
+        };
+        if authority.contains('@') && !lower.starts_with("ftp") {
+            push(out, Severity::Medium, "url_userinfo");
+        }
+        let collector =
+            (0..host.len()).any(|i| COLLECTORS.iter().any(|c| host.as_bytes()[i..].starts_with(c.as_bytes())));
+        if collector {
+            push(out, Severity::High, "request_collector_host");
+        }
+        let subdomain_of = |sh: &str| host.strip_suffix(sh).is_some_and(|rest| rest.ends_with('.'));
+        if SHORTENERS.iter().any(|sh| host == *sh || subdomain_of(sh)) {
+            push(out, Severity::Medium, "url_shortener");
+        }
+        if is_ip_host(host) {
+            let local = host.starts_with("127.") || host == "[::1]" || host.starts_with("localhost");
+            push(out, if local { Severity::Low } else { Severity::Medium }, "raw_ip_host");
+        }
+        if host.starts_with("xn--") || host.contains(".xn--") {
+            push(out, Severity::Low, "punycode_host");
+        }
+        if let Some(p) = port.and_then(|p| p.parse::<u32>().ok()) {
+            if ![80, 443, 8080, 8443].contains(&p) {
+                push(out, Severity::Low, "unusual_port");
+            }
+        }
+        if path.split(['/', '.']).any(|seg| EXFIL_PATH.contains(&seg)) {
+            push(out, Severity::Medium, "exfil_path");
+        }
+        let mut data_param = false;
+        for pair in query.split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            if DATA_PARAMS.contains(&k) && (v.len() >= 48 || looks_encoded(v) || placeholder_reference(v)) {
+                data_param = true;
+            }
+        }
+        if image && !query.is_empty() {
+            let sev = if data_param || query.len() >= 32 { Severity::High } else { Severity::Medium };
+            push(out, sev, "markdown_image_exfil");
+        } else if data_param {
+            push(out, Severity::Medium, "data_in_query");
+        }
+    }
+
+    fn placeholder_reference(v: &str) -> bool {
+        v.contains('{')
+            || v.contains('[')
+            || v.contains('$')
+            || v.contains("%7B")
+            || v.contains("%7b")
+            || v.contains('<')
+    }
+
+    /// [`analyse`] finds what its reference finds on generated URLs made of the pieces each of its
+    /// tests looks for.
+    #[test]
+    fn analyse_equals_its_reference() {
+        const PIECES: &[&str] = &[
+            "http://",
+            "HTTPS://",
+            "ftp://",
+            "wss://",
+            "://",
+            "javascript:",
+            "VBScript:",
+            "data:",
+            "data:image/png",
+            "data:image/svg",
+            "data:text/html",
+            "bit.ly",
+            "BIT.LY",
+            "t.co",
+            "s.id",
+            "shorte.st",
+            "tr.im",
+            "ngrok.io",
+            "webhook.site",
+            "requestbin",
+            "oast.fun",
+            "xn--",
+            "XN--",
+            ".xn--",
+            "xn-",
+            "a",
+            "b",
+            ".",
+            "..",
+            "127.0.0.1",
+            "10.0.0.1",
+            "[::1]",
+            "[2001:db8::1]",
+            "::",
+            "localhost",
+            "user",
+            "@",
+            ":",
+            ":8080",
+            ":22",
+            ":443",
+            ":99999999999",
+            "[",
+            "]",
+            "/",
+            "collect",
+            "log",
+            "c2",
+            "track",
+            "LOG",
+            "?",
+            "&",
+            "=",
+            "data",
+            "q",
+            "token",
+            "Token",
+            "x",
+            "{x}",
+            "%7B",
+            "%7b",
+            "%7",
+            "$",
+            "<",
+            "#",
+            "é",
+            "ſ",
+            "?data=",
+            "&q=",
+            "?Token=",
+            "&x=",
+            "=",
+            "/log",
+            "/collect.php",
+            "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB",
+            "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB",
+        ];
+        let mut rng = crate::seeded::xorshift(0x2545_F491_4F6C_DD1Du64);
+        let mut next = |n: usize| (rng() % n as u64) as usize;
+        let key =
+            |hits: &[Hit]| hits.iter().map(|h| (h.start, h.end, h.pattern.to_string(), h.sev)).collect::<Vec<_>>();
+        let mut found = 0;
+        for _ in 0..60_000 {
+            let url: String = (0..1 + next(10)).map(|_| PIECES[next(PIECES.len())]).collect();
+            for image in [false, true] {
+                let (mut got, mut want) = (Vec::new(), Vec::new());
+                analyse(&url, image, 3, 3 + url.len(), &mut got);
+                analyse_reference(&url, image, 3, 3 + url.len(), &mut want);
+                assert_eq!(key(&got), key(&want), "{url:?} image: {image}");
+                found += usize::from(!want.is_empty());
+            }
+        }
+        assert!(found > 20_000, "too few findings to compare: {found}");
+    }
+
+    /// Every URL start of a markdown image passes [`after_image_link`], on generated texts made
+    /// of the pattern's pieces, Unicode white space and the characters its classes stop at.
+    #[test]
+    fn image_urls_follow_image_links() {
+        const PIECES: &[&str] = &[
+            "![",
+            "!",
+            "[",
+            "]",
+            "(",
+            ")",
+            "](",
+            "<",
+            ">",
+            " ",
+            "\t",
+            "\n",
+            "\u{85}",
+            "\u{A0}",
+            "\u{2003}",
+            "\u{3000}",
+            "\u{200B}",
+            "alt",
+            "http://",
+            "HTTPS://",
+            "httpſ://",
+            "x.example/p?q=1",
+            "a",
+            "é",
+        ];
+        // Whole image heads, so that many texts hold an image.
+        const HEADS: &[&str] =
+            &["![alt](", "![](<", "![x]( \t", "![a]\u{2003}(\u{A0}<", "![b](http://", "![c](<https://"];
+        let mut rng = crate::seeded::xorshift(0xD1B5_4A32_D192_ED03u64);
+        let mut next = |n: usize| (rng() % n as u64) as usize;
+        let mut images = 0;
+        for _ in 0..40_000 {
+            let text: String = (0..1 + next(14))
+                .map(|_| if next(3) == 0 { HEADS[next(HEADS.len())] } else { PIECES[next(PIECES.len())] })
+                .collect();
+            for start in image_url_starts(&text) {
+                assert!(after_image_link(&text, start), "{text:?} at {start}");
+                images += 1;
+            }
+        }
+        assert!(images > 2_000, "too few images to check: {images}");
+    }
 
     /// [`shortener_cues`] splits the shortener cues of [`CUES`] by first letter.
     #[test]
