@@ -699,6 +699,17 @@ mod timing {
             hidden::containers(&text, &found, &mut v);
         });
         time("decode", &|| drop(std::hint::black_box(decode::decode_all(&text))));
+        time("diversion", &|| {
+            let mut v = Vec::new();
+            detect::diversion::detect(seg.norm.text(), &mut v);
+        });
+        let fold_c = s.builtin.fold_candidates(seg.fold.text(), seg.fold.word_starts());
+        let norm_c = s.builtin.norm_candidates(seg.norm.text());
+        time("phrases", &|| {
+            let mut o = Vec::new();
+            s.phrases(&seg, &s.builtin.fold, &fold_c.at, &fold_c.gates, ViewKind::Fold, false, &mut o);
+            s.phrases(&seg, &s.builtin.norm, &norm_c.at, &Gates::default(), ViewKind::Norm, false, &mut o);
+        });
         if let Some(m) = s.model {
             time("model", &|| {
                 std::hint::black_box(m.score(seg.fold.text()));
@@ -712,6 +723,13 @@ mod timing {
                 s.classify(m, &seg, &mut o);
             });
             time("clone_raws", &|| drop(std::hint::black_box(o.clone())));
+            // The verdict from the findings (cloned, as above), with the combined signal.
+            s.classify(m, &seg, &mut o);
+            time("verdict", &|| {
+                let mut o = o.clone();
+                combine_signals(&mut o);
+                drop(std::hint::black_box(s.decide(&text, Source::UserInput, o)));
+            });
         }
         time("segment", &|| {
             let mut o = Vec::new();
