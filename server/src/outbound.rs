@@ -156,6 +156,22 @@ pub enum Refused {
     Private { ip: IpAddr, kind: &'static str },
 }
 
+impl Refused {
+    /// The refusal of a host name's addresses as a tenant may see it: the
+    /// kind of address, not the address. What an internal name resolves to
+    /// says something about the network rampart runs in, so only the
+    /// operator's log names it.
+    pub fn of_resolved_name(&self) -> String {
+        match self {
+            Self::Never { kind, .. } => format!("the host name resolves to an address that is not allowed ({kind})"),
+            Self::Private { kind, .. } => format!(
+                "the host name resolves to an address that is not allowed ({kind}; webhook_allow_private_networks is off)"
+            ),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// The policy in force: whether private networks may be reached.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Policy {
@@ -405,6 +421,18 @@ mod tests {
         );
         let e = ON.check("::ffff:169.254.169.254".parse().unwrap()).unwrap_err();
         assert_eq!(e.to_string(), "address not allowed: ::ffff:169.254.169.254 (link-local)");
+    }
+
+    #[test]
+    fn a_resolved_names_refusal_keeps_the_kind_and_drops_the_address() {
+        let e = OFF.check("10.20.30.40".parse().unwrap()).unwrap_err();
+        assert_eq!(
+            e.of_resolved_name(),
+            "the host name resolves to an address that is not allowed (private network; webhook_allow_private_networks is off)"
+        );
+        let e = ON.check("169.254.169.254".parse().unwrap()).unwrap_err();
+        assert_eq!(e.of_resolved_name(), "the host name resolves to an address that is not allowed (link-local)");
+        assert_eq!(Refused::Scheme.of_resolved_name(), Refused::Scheme.to_string());
     }
 
     #[test]

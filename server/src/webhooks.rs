@@ -228,8 +228,14 @@ async fn deliver(store: &Store, hooks: &Webhooks, client: &outbound::Client, pol
                     }
                     // The policy will refuse the same address next time:
                     // waiting hours to say so again helps nobody.
+                    // Only the resolver refuses here (literal addresses were
+                    // checked above): the record names the kind of address,
+                    // the operator's log the address itself.
                     Err(e) => match outbound::refusal(&e) {
-                        Some(refused) => Err(Failure::for_good(refused.to_string())),
+                        Some(refused) => {
+                            tracing::warn!(endpoint_id = %d.endpoint_id, delivery_id = %d.id, reason = %refused, "webhook host name resolves to an address the outbound policy refuses");
+                            Err(Failure::for_good(refused.of_resolved_name()))
+                        }
                         None => Err(Failure::retry(None, describe(&e))),
                     },
                 }
