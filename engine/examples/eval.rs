@@ -1,6 +1,9 @@
 //! Measures the engine on the labelled sets in `shared/eval` and prints markdown tables.
 //!
-//! `cargo run --release -p engine --example eval -- /work/shared/eval [--heldout] [--level medium] [--misses FILE]`
+//! `cargo run --release -p engine --example eval -- /work/shared/eval [--heldout] [--level medium] [--misses FILE] [--extra DIR]`
+//!
+//! `--extra DIR` also measures every `*.jsonl` file in `DIR` (same row format: `text`, `label`):
+//! rows labelled `indirect_injection` are scanned as tool output, all others as user input.
 
 #![allow(clippy::print_stdout)]
 
@@ -63,8 +66,14 @@ fn flagged(v: &Verdict) -> bool {
         })
 }
 
-fn source_for(file: &str, row: &Row) -> Source {
-    if file.starts_with("injecagent") && row.label != "benign" {
+fn source_for(file: &str, extra: bool, row: &Row) -> Source {
+    if extra {
+        if row.label == "indirect_injection" {
+            Source::ToolOutput
+        } else {
+            Source::UserInput
+        }
+    } else if file.starts_with("injecagent") && row.label != "benign" {
         Source::ToolOutput
     } else {
         Source::UserInput
@@ -85,14 +94,23 @@ const ENTITY_MAP: &[(&str, &str)] = &[
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let value_of = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    // The set directory is the first argument that is neither an option nor an option's value.
+    let is_option_value = |i: usize| {
+        i.checked_sub(1)
+            .and_then(|j| args.get(j))
+            .is_some_and(|prev| matches!(prev.as_str(), "--level" | "--misses" | "--extra"))
+    };
     let dir = args
         .iter()
-        .find(|a| !a.starts_with("--") && !a.ends_with(".txt"))
-        .map(PathBuf::from)
+        .enumerate()
+        .find(|(i, a)| !a.starts_with("--") && !is_option_value(*i))
+        .map(|(_, a)| PathBuf::from(a))
         .unwrap_or_else(|| PathBuf::from("../shared/eval"));
     let heldout = args.iter().any(|a| a == "--heldout");
-    let only_level = args.iter().position(|a| a == "--level").and_then(|i| args.get(i + 1)).cloned();
-    let misses = args.iter().position(|a| a == "--misses").and_then(|i| args.get(i + 1)).cloned();
+    let only_level = value_of("--level");
+    let misses = value_of("--misses");
+    let extra_dir = value_of("--extra").map(PathBuf::from);
     let no_model = args.iter().any(|a| a == "--no-model");
 
     let files = [
@@ -107,7 +125,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         "t0_prompts_sample.jsonl",
         "presidio_synth_dataset_v2.jsonl",
     ];
-    let mut data: Vec<(&str, Vec<Row>)> = Vec::new();
+    // (file name, rows, from --extra)
+    let mut data: Vec<(String, Vec<Row>, bool)> = Vec::new();
     for f in files {
         let p = dir.join(f);
         match load(&p) {
@@ -115,9 +134,23 @@ fn main() -> Result<(), Box<dyn Error>> {
                 if heldout && engine::model::TRAINING_FILES.contains(&f) {
                     rows.retain(|r| !engine::model::is_training_row(&r.split_key));
                 }
-                data.push((f, rows));
+                data.push((f.to_string(), rows, false));
             }
             Err(e) => eprintln!("skipping {}: {e}", p.display()),
+        }
+    }
+    if let Some(extra) = &extra_dir {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(extra)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            match load(&p) {
+                Ok(rows) => data.push((name, rows, true)),
+                Err(e) => eprintln!("skipping {}: {e}", p.display()),
+            }
         }
     }
     let levels: Vec<ThreatLevel> = match only_level.as_deref() {
@@ -145,13 +178,16 @@ fn main() -> Result<(), Box<dyn Error>> {
         let mut pii: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
         let mut total_time = 0.0f64;
         let mut total_bytes = 0usize;
-        for (file, rows) in &data {
+        for (file, rows, extra) in &data {
             let mut per: BTreeMap<(String, &str), (usize, usize)> = BTreeMap::new();
             // Retrieved documents are where indirect-injection rules apply, so the document-like
             // prompts are scanned a second time as Source::Document.
-            let as_document: Vec<(&Row, Source)> =
-                if file.starts_with("t0_") { rows.iter().map(|r| (r, Source::Document)).collect() } else { Vec::new() };
-            let passes = rows.iter().map(|r| (r, source_for(file, r))).chain(as_document);
+            let as_document: Vec<(&Row, Source)> = if !*extra && file.starts_with("t0_") {
+                rows.iter().map(|r| (r, Source::Document)).collect()
+            } else {
+                Vec::new()
+            };
+            let passes = rows.iter().map(|r| (r, source_for(file, *extra, r))).chain(as_document);
             for (row, source) in passes {
                 let t = Instant::now();
                 let v = scanner.scan(&row.text, source);
@@ -186,7 +222,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                         row.text.replace('\n', "\\n").chars().take(400).collect::<String>()
                     ));
                 }
-                if file.starts_with("presidio") && source == Source::UserInput {
+                if !*extra && file.starts_with("presidio") && source == Source::UserInput {
                     for (ours, theirs) in ENTITY_MAP {
                         let pred: Vec<(usize, usize)> = v
                             .findings
