@@ -462,10 +462,38 @@ pub(crate) struct Builtin {
 }
 
 /// Expands the rule notation: `~N` is a gap of up to N words, `\b` an ASCII word boundary.
+#[cfg(test)]
 pub(crate) fn expand(re: &str) -> String {
+    expand_on(re, On::Norm)
+}
+
+/// The text a run of non-ASCII rule characters stands for on view `on`: normalised like any
+/// text (look-alike letters folded to Latin, marks dropped, lower-cased), and on the folded view
+/// also split into words where the folded view splits them. So a rule may be written in its own
+/// script ("игнорируй") and still match the view, where Cyrillic look-alikes have become Latin.
+fn script_run(run: &str, on: On) -> String {
+    let n = crate::normalise::normalise(run);
+    match on {
+        On::Norm => n.view.text,
+        On::Fold => crate::normalise::fold(&n).view.text,
+    }
+}
+
+/// [`expand`] for a rule on view `on`: runs of non-ASCII characters are rewritten as the view
+/// spells them ([`script_run`]).
+pub(crate) fn expand_on(re: &str, on: On) -> String {
     let mut out = String::with_capacity(re.len() * 2);
     let mut chars = re.chars().peekable();
     while let Some(c) = chars.next() {
+        if !c.is_ascii() {
+            let mut run = String::from(c);
+            while let Some(&n) = chars.peek().filter(|n| !n.is_ascii()) {
+                run.push(n);
+                chars.next();
+            }
+            out.push_str(&script_run(&run, on));
+            continue;
+        }
         match c {
             '~' if chars.peek().is_some_and(char::is_ascii_digit) => {
                 let d = chars.next().unwrap_or('1');
@@ -745,7 +773,7 @@ fn build() -> Result<Builtin, BuildError> {
     let mut mark_lits: Vec<(Vec<u8>, Act)> = Vec::new();
     let mut gate_count = 0;
     for rule in RULES {
-        let expanded = expand(rule.re);
+        let expanded = expand_on(rule.re, rule.on);
         let whole = compile(rule.name, &expanded)?;
         let line_body = expanded.strip_prefix("(?m)^");
         let triggers = if line_body.is_some() { Vec::new() } else { prefixes(&expanded) };
@@ -965,7 +993,24 @@ impl Builtin {
                 }
             });
         };
-        for chunk in self.mark_bytes.chunks(3) {
+        let (ascii, high) = self.mark_bytes.split_at(self.mark_bytes.partition_point(u8::is_ascii));
+        // Triggers in scripts without spaces (Chinese, Japanese, Korean) start with the lead
+        // byte of a three-byte character: one pass over the text finds them all, and a text
+        // without any such byte (most) needs none.
+        if let Some(&lo) = high.first() {
+            if !hay.is_ascii() && hay.iter().any(|&b| b >= lo) {
+                let mut on = [false; 256];
+                for &b in high {
+                    on[usize::from(b)] = true;
+                }
+                for (p, &b) in hay.iter().enumerate() {
+                    if on[usize::from(b)] {
+                        walk(p);
+                    }
+                }
+            }
+        }
+        for chunk in ascii.chunks(3) {
             match *chunk {
                 [a] => memchr::memchr_iter(a, hay).for_each(&mut walk),
                 [a, b] => memchr::memchr2_iter(a, b, hay).for_each(&mut walk),
@@ -1041,7 +1086,8 @@ mod tests {
     fn every_rule_compiles() {
         let b = builtin().unwrap();
         assert!(b.fold.iter().all(|p| p.arm == Arm::Triggers));
-        assert!(b.mark_bytes.iter().all(|c| b"<[{(".contains(c)));
+        // Markup, or the lead byte of a Chinese, Japanese or Korean character.
+        assert!(b.mark_bytes.iter().all(|c| b"<[{(".contains(c) || (0xe3..=0xed).contains(c)));
     }
 
     /// Triggers as (rule, alternative, position, word), the words of each gate, profanity words.
@@ -1108,7 +1154,14 @@ mod tests {
                 let w = &vocab[(next() % vocab.len() as u64) as usize];
                 match next() % 8 {
                     // A literal cut short, or run on into another word.
-                    0 => text.extend_from_slice(&w[..w.len() / 2 + 1]),
+                    0 => {
+                        // Cut on a character boundary: literals in other scripts are multi-byte.
+                        let mut k = w.len() / 2 + 1;
+                        while w.get(k).is_some_and(|&c| c & 0xc0 == 0x80) {
+                            k += 1;
+                        }
+                        text.extend_from_slice(&w[..k.min(w.len())]);
+                    }
                     1 => {
                         text.extend_from_slice(w);
                         text.extend_from_slice(&filler[(next() % filler.len() as u64) as usize]);

@@ -21,11 +21,27 @@ pub(crate) struct PhraseRule {
     pub on: On,
     /// Only for tool outputs and documents.
     pub untrusted_only: bool,
+    /// A word every match must hold in exactly this spelling (upper case) in the original text,
+    /// as a word of its own: the views are lower-cased, so this tells a name written as a
+    /// marker ("DAN") from a common word ("Dan", "dan").
+    pub cased: Option<&'static str>,
     pub re: &'static str,
 }
 
 const fn r(name: &'static str, ty: ThreatType, sev: Severity, on: On, re: &'static str) -> PhraseRule {
-    PhraseRule { name, ty, sev, on, untrusted_only: false, re }
+    PhraseRule { name, ty, sev, on, untrusted_only: false, cased: None, re }
+}
+
+/// [`r`] for a rule whose matches must hold `word` as written ([`PhraseRule::cased`]).
+const fn cased(
+    name: &'static str,
+    ty: ThreatType,
+    sev: Severity,
+    on: On,
+    word: &'static str,
+    re: &'static str,
+) -> PhraseRule {
+    PhraseRule { name, ty, sev, on, untrusted_only: false, cased: Some(word), re }
 }
 
 use On::{Fold, Norm};
@@ -262,6 +278,79 @@ pub(crate) const RULES: &[PhraseRule] = &[
         Fold,
         r"\b(?:du bist (?:jetzt|nun|ab sofort|ab jetzt)|ab (?:jetzt|sofort) (?:bist du|wirst du|sollst du|antwortest du)|tu so als|stell dir vor du bist)\b",
     ),
+    // ---- overrides in other scripts ----
+    // Written in their own script: the compiler spells each literal as the view does (Cyrillic
+    // look-alikes become Latin letters, accents drop), so they match what the views hold. No
+    // `\b` (an ASCII word boundary means nothing inside these words); stems end open, for the
+    // inflections.
+    // Russian and Ukrainian: a verb of dropping, a qualifier, what is dropped.
+    r(
+        "override_russian",
+        PI,
+        High,
+        Fold,
+        r"(?:игнорируй|игнорируйте|игнорировать|проигнорируй|проигнорируйте|забудь|забудьте|забыть|отбрось|отбросьте|отмени|отмените|пренебреги|не обращай внимания на|не обращайте внимания на|не следуй|не следуйте|ігноруй|ігноруйте|забудь про)(?: [^ ]+)?(?: все| всё)? (?:предыдущ|прежн|вышеуказанн|вышеизложенн|изначальн|исходн|системн|старые|старых|свои|твои|ваши|данные тебе|полученные|все|всё|попередн|усі|всі)[^ ]*(?: [^ ]+){0,2} (?:инструкци|указани|правил|команд|директив|промпт|подсказк|ограничени|настро|інструкці|вказівк)",
+    ),
+    // Arabic: "ignore / forget / leave … the instructions, guidelines, orders, rules".
+    r(
+        "override_arabic",
+        PI,
+        High,
+        Fold,
+        r"(?:تجاهل|تجاهلي|تجاهلوا|انس|انسى|انسي|انسوا|إنس|اترك|اتركي|أهمل|اهمل|تخط|تخطى|تجاوز|تجاوزي|لا تتبع|لا تلتزم|ألغ|الغ)(?: [^ ]+){0,3} (?:التعليمات|تعليمات|الإرشادات|إرشادات|الارشادات|التوجيهات|توجيهات|الأوامر|الاوامر|أوامر|القواعد|قواعد|التعليمة|الموجه|التلقين)",
+    ),
+    // Vietnamese (accents folded): the verb, then what is dropped and which ones.
+    r(
+        "override_vietnamese",
+        PI,
+        High,
+        Fold,
+        r"(?:bỏ qua|quên|quên đi|phớt lờ|lờ đi|bất chấp|gạt bỏ|không tuân theo|đừng tuân theo|hủy bỏ)(?: [^ ]+){0,3} (?:hướng dẫn|chỉ dẫn|chỉ thị|chỉ lệnh|mệnh lệnh|lệnh|quy tắc|yêu cầu|lời nhắc)(?: [^ ]+){0,4} (?:trước đó|trước|ở trên|phía trên|ban đầu|cũ|hệ thống)\b|(?:bỏ qua|quên|phớt lờ|bất chấp) (?:tất cả|toàn bộ|mọi|hết)(?: [^ ]+){0,2} (?:hướng dẫn|chỉ dẫn|chỉ thị|lệnh|quy tắc)\b",
+    ),
+    // Turkish (object before verb): which instructions, then "ignore", "forget", "skip".
+    r(
+        "override_turkish",
+        PI,
+        High,
+        Fold,
+        r"\b(?:önceki|yukarıdaki|tüm|bütün|eski|mevcut|sistem|orijinal|ilk|verilen|daha önceki|sana verilen)(?: [^ ]+){0,2} (?:talimat|komut|kural|yönerge|istem|direktif)[a-zçğıöşü]*(?: [^ ]+)? (?:yok say|görmezden gel|unut|unutun|dikkate alma|atla|ihmal et|geçersiz say)(?:in|ın|iniz|ınız)?\b",
+    ),
+    // Hindi (object before verb; the folded view splits words at the virama): which
+    // instructions, then "ignore" or "forget" right after them ("मत भूलो" is "do not forget").
+    r(
+        "override_hindi",
+        PI,
+        High,
+        Fold,
+        r"(?:पिछले|पिछली|पहले|पूर्व|ऊपर|सभी|सारे|सारी|मूल|सिस्टम|दिए गए)(?: [^ ]+){0,5} (?:निर्देश|नियम|आदेश|हिदायत|प्रॉम्प्ट|प्रोम्प्ट|अनुदेश)[^ ]* (?:को |की |का )?(?:भी |अब |तुरंत |पूरी तरह से )?(?:अनदेखा|नजरअंदाज|नज़रअंदाज़|नज़रअंदाज|भूल|इग्नोर|उपेक्षा|दरकिनार)",
+    ),
+    // Korean (object before verb): which instructions, then "ignore" or "forget" in a form that
+    // is no negation ("무시하지 마세요" is "do not ignore").
+    r(
+        "override_korean",
+        PI,
+        High,
+        Fold,
+        r"(?:이전|앞|위|기존|지금까지|모든|원래|시스템|처음)[^ ]*(?: [^ ]+){0,2} (?:지시|지침|명령|규칙|프롬프트|안내)[^ ]*(?: [^ ]+)? (?:무시(?:하세요|하십시오|하고|해|하라|하여|한다|합니다)|잊어|잊고|잊으세요|잊으십시오)",
+    ),
+    // Chinese, on the normalised view (no spaces between words): a verb of dropping, within a
+    // clause a qualifier, then what is dropped.
+    r(
+        "override_chinese",
+        PI,
+        High,
+        Norm,
+        r"(?:忽略|忽视|无视|忘记|忘掉|忘了|不要理会|不用理会|别理会|不要管|不要遵守|不要遵循|不再遵守|停止遵守|停止遵循|抛开|抛弃|丢弃|放弃|跳过|撇开|绕过|無視|忽視|忘記|拋開)[^。！？!?,，、;；\n]{0,12}?(?:之前|以前|先前|此前|上面|上述|以上|前面|所有|全部|一切|原来|原先|原始|原有|系统|開發者|开发者|你的|你收到|给你|所有的)[^。！？!?,，、;；\n]{0,10}?(?:指示|指令|说明|說明|规则|規則|提示|要求|命令|设定|設定|设置|限制|约束|準則|准则|规定)",
+    ),
+    // Japanese, on the normalised view: which instructions, then "ignore" or "forget" in a form
+    // that is no negation ("無視しないで" is "do not ignore").
+    r(
+        "override_japanese",
+        PI,
+        High,
+        Norm,
+        r"(?:以前|これまで|今まで|先ほど|さっき|上記|以上|最初|元|すべて|全て|前回|直前)の?[^。！？!?、\n]{0,8}?(?:指示|命令|指令|ルール|規則|制約|プロンプト|指図|説明)[^。！？!?、\n]{0,8}?(?:無視(?:して|しろ|せよ|する|し[、,]|しなさい|$|[。!])|忘れ(?:て|ろ|なさい)|破棄(?:して|しろ|せよ|する))",
+    ),
     // ---- prompt extraction ----
     r(
         "extract_system_prompt",
@@ -365,6 +454,32 @@ pub(crate) const RULES: &[PhraseRule] = &[
         Medium,
         Norm,
         r"\[(?:dan|jailbreak|jailbroken|stan|dude|aim|developer mode|classic|evil|unfiltered|🔓[^\]]{0,20})\]|\((?:🔓\s*)?developer mode output\)",
+    ),
+    // A persona named DAN, in any language: a model or role word, a naming word right before
+    // "DAN", or the other way round. "Dan" is also a given name and a common word (Dutch "then",
+    // Indonesian "and"): the naming word, the model word and the upper-case spelling make it a
+    // persona.
+    cased(
+        "persona_named_dan",
+        JB,
+        High,
+        Fold,
+        "DAN",
+        concat!(
+            r"(?:ai|ia|ki|llm|chatbot|bot|model|models|modell|modells|modelle|modele|modelo|modello|mo hinh|yapay zeka|модел|модели|моделью|нейросеть|نموذج|النموذج|मॉडल|assistant|assistent|asistente|assistente|persona|role|rolle|rollen|papel|ruolo|rol|vai tro|роль|роли|دور|भूमिका|karakter|character|personnage|personaje|personaggio|personagem)",
+            r"(?: [^ ]+){0,8} (?:named|called|namens|genannt|appele|appelee|nomme|nommee|llamado|llamada|denominado|denominada|chiamato|chiamata|chamado|chamada|genaamd|goi la|ten la|adli|isimli|bernama|по имени|под названием|называемой|называемая|يدعى|يُدعى|المسمى|المسماة|يسمى|تسمى|नामक|नाम) dan\b",
+            r"|(?:named|called|namens|genannt|appele|appelee|nomme|nommee|llamado|llamada|denominado|denominada|chiamato|chiamata|chamado|chamada|genaamd|goi la|ten la|adli|isimli|bernama|по имени|под названием|يدعى|يُدعى|المسمى) dan(?: [^ ]+){0,8} (?:ai|ia|ki|llm|chatbot|model|modell|modele|modelo|modello|mo hinh|yapay zeka|модел|نموذج|मॉडल|assistant|assistent|asistente|assistente)"
+        ),
+    ),
+    // The same in Chinese and Japanese, on the normalised view: a naming word and "dan" with a
+    // model word in the clause, or "dan" introduced as meaning "do anything now".
+    cased(
+        "persona_named_dan_cjk",
+        JB,
+        High,
+        Norm,
+        "DAN",
+        r"(?:名为|名叫|叫做|称为|名為|稱為|叫作)\s?dan(?-u:\b)[^。！？!?\n]{0,20}?(?:ai|模型|人工智能|机器人|機器人|助手|角色)|(?:模型|人工智能|机器人|機器人|助手)[^。！？!?\n]{0,10}?(?:名为|名叫|叫做|称为|名為|稱為|叫作)\s?dan(?-u:\b)|(?:今何でもする|今すぐ何でもする|何でもできる|现在做任何事|現在做任何事|现在可以做任何事)[」』\x22'】]?を?意味する\s?dan(?-u:\b)",
     ),
     r("jailbreak_word", JB, Low, Fold, r"\bjail ?br(?:eak|oken|eaking|eaked)\b"),
     // ---- jailbreak: removing limits ----

@@ -397,6 +397,9 @@ impl Scanner {
                     if kind == ViewKind::Fold && m.start() > 0 && bytes.get(m.start() - 1) != Some(&b' ') {
                         continue;
                     }
+                    if !holds_cased(seg, kind, p.rule.cased, m.start(), m.end()) {
+                        continue;
+                    }
                     let h = Hit::new(p.rule.ty, p.rule.sev, m.start(), m.end(), p.rule.name);
                     self.emit(seg, kind, h, out);
                 }
@@ -416,6 +419,9 @@ impl Scanner {
                 }
                 let Some(rest) = view.get(pos..) else { continue };
                 if let Some(m) = p.re.find(rest) {
+                    if !holds_cased(seg, kind, p.rule.cased, pos, pos + m.end()) {
+                        continue;
+                    }
                     last_end = pos + m.end();
                     let h = Hit::new(p.rule.ty, p.rule.sev, pos, pos + m.end(), p.rule.name);
                     self.emit(seg, kind, h, out);
@@ -576,6 +582,25 @@ impl Scanner {
         };
         Verdict { action, risk_score, findings: counted, sanitized }
     }
+}
+
+/// Whether the original text of a match (view range `start..end`) holds `word`, when the rule
+/// names one, spelled exactly so and standing alone (no ASCII letter or digit on either side).
+fn holds_cased(seg: &Seg<'_>, kind: ViewKind, word: Option<&str>, start: usize, end: usize) -> bool {
+    let Some(word) = word else { return true };
+    let view = match kind {
+        ViewKind::Fold => &seg.fold.view,
+        ViewKind::Norm => &seg.norm.view,
+        ViewKind::Raw => return seg.raw.get(start..end).is_some_and(|t| t.contains(word)),
+    };
+    let Some(text) = view.to_original(seg.raw, start, end).and_then(|(s, e)| seg.raw.get(s..e)) else {
+        return false;
+    };
+    text.match_indices(word).any(|(i, _)| {
+        let before = text.get(..i).and_then(|t| t.chars().next_back());
+        let after = text.get(i + word.len()..).and_then(|t| t.chars().next());
+        !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    })
 }
 
 fn encoded_name(e: decode::Encoding) -> &'static str {
