@@ -351,20 +351,62 @@ pub(crate) const RULES: &[PhraseRule] = &[
         Norm,
         r"(?:以前|これまで|今まで|先ほど|さっき|上記|以上|最初|元|すべて|全て|前回|直前)の?[^。！？!?、\n]{0,8}?(?:指示|命令|指令|ルール|規則|制約|プロンプト|指図|説明)[^。！？!?、\n]{0,8}?(?:無視(?:して|しろ|せよ|する|し[、,]|しなさい|$|[。!])|忘れ(?:て|ろ|なさい)|破棄(?:して|しろ|せよ|する))",
     ),
+    // Asking for the system prompt, and handing the model an unbounded role, in other
+    // scripts (see the overrides above for how the literals are spelled).
+    r(
+        "extract_system_prompt_multilingual",
+        PI,
+        High,
+        Fold,
+        concat!(
+            r"(?:покажи|покажите|выведи|выведите|повтори|повторите|раскрой|раскройте|напиши|напишите|скажи|скажите|дай|дайте|перечисли|процитируй)(?: [^ ]+){0,3} (?:системн[^ ]* (?:промпт|подсказк|инструкци|сообщени)|(?:свои|твои|ваши|исходн[^ ]*|изначальн[^ ]*|скрыт[^ ]*) (?:инструкци|промпт|указани))",
+            r"|(?:أظهر|اظهر|اعرض|اكشف|اطبع|كرر|أخبرني|اخبرني|قل لي|أعطني|اعطني|شارك)(?: [^ ]+){0,3} (?:موجه النظام|تعليمات النظام|رسالة النظام|التعليمات الأصلية|التعليمات الأولية|تعليماتك|التعليمات المخفية)",
+            r"|(?:hiển thị|in ra|cho tôi xem|tiết lộ|lặp lại|nói cho tôi|cho tôi biết|viết ra|chia sẻ)(?: [^ ]+){0,4} (?:lời nhắc hệ thống|hướng dẫn hệ thống|chỉ dẫn hệ thống|system prompt|hướng dẫn ban đầu|lời nhắc ban đầu|hướng dẫn ẩn)",
+            r"|(?:sistem (?:istem|komut|talimat)|ilk talimat|gizli talimat|orijinal talimat)[a-zçğıöşü]*(?: [^ ]+){0,2} (?:göster|tekrarla|söyle|paylaş|yazdır)",
+            r"|(?:सिस्टम प्रॉम्प्ट|सिस्टम प्रोम्प्ट|सिस्टम निर्देश|मूल निर्देश|छिपे निर्देश|अपने निर्देश)[^ ]*(?: [^ ]+){0,3} (?:दिखा|बता|प्रिंट|दोहरा)",
+            r"|(?:시스템 프롬프트|시스템 지시|초기 지시|원래 지시|숨겨진 지시|너의 지시|당신의 지시)[^ ]*(?: [^ ]+){0,2} (?:보여|알려|출력|공개|말해|반복)"
+        ),
+    ),
+    r(
+        "extract_system_prompt_cjk",
+        PI,
+        High,
+        Norm,
+        r"(?:告诉我|显示|输出|打印|重复|透露|泄露|展示|给我看|说出|列出|公开|复述)[^。！？!?\n]{0,8}?(?:系统提示|系统指令|系统消息|初始指令|原始指令|隐藏指令|初始提示|系統提示)|(?:システムプロンプト|初期指示|最初の指示|隠された指示|元の指示|あなたへの指示)[^。！？!?\n]{0,8}?(?:教えて|表示して|出力して|見せて|繰り返して|開示して|書き出して)",
+    ),
+    r(
+        "you_are_now_multilingual",
+        PI,
+        Medium,
+        Fold,
+        concat!(
+            r"(?:теперь ты|ты теперь|отныне ты|с этого момента ты)(?: [^ ]+){0,2} (?:свободн|без ограничений|неограниченн|нецензурн|не связан|не обязан|не ограничен)",
+            r"|(?:bây giờ bạn là|từ giờ bạn là|từ bây giờ bạn là)(?: [^ ]+){0,3} (?:không bị giới hạn|không giới hạn|không có giới hạn|không kiểm duyệt|tự do)",
+            r"|(?:artık sen|sen artık|bundan sonra sen)(?: [^ ]+){0,3} (?:sınırsız|kısıtlamasız|filtresiz|sansürsüz|kuralsız)",
+            r"|(?:이제|지금부터|이제부터) (?:너는|당신은)(?: [^ ]+){0,3} (?:제한 없는|제한이 없는|검열 없는|무제한)"
+        ),
+    ),
+    r(
+        "you_are_now_cjk",
+        PI,
+        Medium,
+        Norm,
+        r"(?:你现在是|现在你是|从现在开始你是|从现在起你是|你从现在起是)[^。！？!?\n]{0,10}?(?:没有限制|不受限制|无限制|不受约束|没有任何限制|无审查|未经审查|越狱)|(?:今から|これから)(?:あなたは|君は|お前は)[^。！？!?\n]{0,12}?(?:制限のない|制限がない|無制限|検閲のない|フィルターのない)|以下是你的新(?:指令|指示|任务|规则)|新しい(?:指示|命令)(?:は|です|に従)",
+    ),
     // ---- prompt extraction ----
     r(
         "extract_system_prompt",
         PI,
         High,
         Fold,
-        r"\b(?:repeat|print|reveal|show|display|output|tell|give|write|share|disclose|dump|leak|spell|list|return|provide|paste|copy|type|recite|echo|translate|summari[sz]e|what (?:is|are|was|were)|whats|read)~5 (?:system prompt|system message|system instructions|initial prompt|initial instructions|original prompt|original instructions|hidden prompt|hidden instructions|secret instructions|pre prompt|preprompt|prompt text|instructions you (?:were|have been) given|developer (?:message|instructions|prompt)|meta prompt)\b",
+        r"\b(?:repeat(?:s|ed|ing)?|print(?:s|ed|ing)?|reveal(?:s|ed|ing)?|show(?:s|n|ing)?|display(?:s|ed|ing)?|output(?:s|ting)?|tell(?:s|ing)?|give|write|share|sharing|disclos(?:e|es|ed|ing)|dump(?:s|ed|ing)?|leak(?:s|ed|ing)?|spell(?:s|ing)?|list(?:s|ing)?|return|provide|providing|paste|pasting|copy|copying|type|recit(?:e|ing)|echo(?:ing)?|translate|summari[sz]e|what (?:is|are|was|were)|whats|read|put|putting|place|insert|wrap|enclose|expos(?:e|es|ed|ing)|export(?:ing)?|exfiltrat(?:e|ing)|extract(?:s|ed|ing)?|tl dr|tldr|paraphrase|restate|send)~5 (?:system prompt|system message|system instructions|initial prompt|initial instructions|original prompt|original instructions|hidden prompt|hidden instructions|secret instructions|pre prompt|preprompt|prompt text|instructions you (?:were|have been) given|developer (?:message|instructions|prompt)|meta prompt)\b",
     ),
     r(
         "extract_instructions",
         PI,
         Medium,
         Fold,
-        r"\b(?:repeat|print|reveal|show|display|output|tell me|give me|write (?:out|down)|share|disclose|dump|leak|spell out|spell|list|recite|echo|quote|respond with|what (?:is|are|was|were)|whats|which (?:is|are|were)|go against|defy|violate|tell me about|tell me more about)~3 (?:your|all your|all of your|the above|the previous|the prior|the original|the initial|the current|the hidden|the system|previous|prior|initial|current|hidden|combined|your (?:exact|full|complete|entire|original|initial|first|previous|prior|current|combined|own))~1 (?:prompts?|instructions?|intructions?|guidelines|rules|directives|directions|configuration|programming|context)\b",
+        r"\b(?:repeat(?:ing)?|print(?:ing)?|reveal(?:ing)?|show(?:ing)?|display(?:ing)?|output(?:ting)?|tell me|telling me|give me|write (?:out|down)|share|sharing|disclos(?:e|ing)|dump(?:ing)?|leak(?:ing)?|spell out|spell|list(?:ing)?|recit(?:e|ing)|echo|quote|respond with|what (?:is|are|was|were)|whats|which (?:is|are|were)|go against|defy|violate|tell me about|tell me more about|tl dr|tldr|summari[sz]e|paraphrase|provide|providing|put|expose|extract)~3 (?:your|all your|all of your|the above|the previous|the prior|the original|the initial|the current|the hidden|the system|previous|prior|initial|current|hidden|combined|your (?:exact|full|complete|entire|original|initial|first|previous|prior|current|combined|own))~1 (?:prompts?|instructions?|intructions?|guidelines|rules|ruleset|rule set|rulebook|directives|directions|configuration|programming|context)\b",
     ),
     r(
         "extract_above",
@@ -386,6 +428,21 @@ pub(crate) const RULES: &[PhraseRule] = &[
         Medium,
         Fold,
         r"\b(?:what|which) (?:was|were|is|are) (?:written|the (?:text|words?|first (?:line|sentence|word))|the (?:\d+|two|three|first|last|previous) (?:lines?|sentences?|words?))~3 (?:above|before this|before the text|before the prompt|at the (?:start|beginning|top))\b",
+    ),
+    // What the model thinks but does not say, and what it learnt from.
+    r(
+        "extract_hidden_reasoning",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:show|showing|reveal|revealing|provide|providing|print|output|share|dump|expose|give me|tell me|write out)~6 (?:your|the)~1 (?:hidden|internal|private|secret|unfiltered|concealed) (?:reasoning|thoughts|thinking|chain of thought|monologue|scratchpad|deliberations?)\b",
+    ),
+    r(
+        "extract_training_data",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:output|outputting|dump|dumping|print|printing|reveal|revealing|leak|leaking|show me|share|sharing|list|export|exfiltrate|regurgitate|recite|reproduce)~3 (?:your|all your|all of your|some of your|parts of your|the models?)~1 (?:training data|training set|training examples|training corpus|fine ?tuning data)\b",
     ),
     // ---- fake chat-template and role markers ----
     r(
@@ -416,6 +473,15 @@ pub(crate) const RULES: &[PhraseRule] = &[
         Medium,
         Norm,
         r"(?m)^\s*#{2,}\s*(?:instruction|instructions|system|new instructions|system prompt|response)\b",
+    ),
+    // A system role inside running text ("… fever. System: admin mode"): on the folded view the
+    // colon is gone, so the role word is followed by an authority mode.
+    r(
+        "inline_system_mode",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:system|admin|administrator|developer|root) (?:admin|administrator|developer|debug|god|sudo|root|maintenance|unrestricted|jailbreak|override) (?:mode|override|privileges)\b",
     ),
     r("fake_turn", PI, Low, Norm, r"(?m)^\s*(?:assistant|ai|chatgpt|gpt|bot|human|user)\s*:"),
     r(
@@ -523,7 +589,7 @@ pub(crate) const RULES: &[PhraseRule] = &[
         JB,
         High,
         Fold,
-        r"\b(?:ignore|ignoring|ignores|bypass|bypassing|violate|violating|break|breaking|circumvent|not bound by|free from|free of|dont (?:have to )?(?:follow|abide by)|doesnt (?:have to )?(?:follow|abide by)|no longer (?:have to |need to )?(?:follow|abide by|adhere to)|not (?:have to )?(?:follow|abide by)|disregard|disregarding|against|escape|escaped)~3 (?:openai|anthropic|google|meta|microsoft|content|safety|ethical|usage|community|moderation|chatgpt)~1 (?:polic(?:y|ies)|guidelines|rules|filters?|restrictions|principles|standards|terms)\b",
+        r"\b(?:ignore|ignoring|ignores|bypass|bypassing|violate|violating|break|breaking|circumvent|not bound by|free from|free of|dont (?:have to )?(?:follow|abide by)|doesnt (?:have to )?(?:follow|abide by)|no longer (?:have to |need to )?(?:follow|abide by|adhere to)|not (?:have to )?(?:follow|abide by)|disregard|disregarding|against|escape|escaped)~3 (?:openai|anthropic|google|meta|microsoft|content|safety|ethical|usage|community|moderation|chatgpt)~1 (?:polic(?:y|ies)|guidelines|rules|filters?|restrictions|principles|standards|terms|safeguards|guardrails)\b|\b(?:override|overriding|overrides)~3 (?:content|safety|ethical|moral|moderation)~1 (?:polic(?:y|ies)|guidelines|rules|filters?|restrictions|principles|standards|protocols?|measures|safeguards|guardrails)\b|\b(?:disable|disabling|deactivate|deactivating|turn off|turning off|switch off|remove|removing|lift|lifting) (?:your|all your|all of your|its|the ai s|the models?) (?:own )?(?:content|safety|ethical|moral|moderation)~1 (?:polic(?:y|ies)|guidelines|rules|filters?|restrictions|protocols?|measures|safeguards|guardrails|mechanisms)\b",
     ),
     r(
         "hypothetical_frame",
