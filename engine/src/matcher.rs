@@ -451,6 +451,9 @@ pub(crate) struct Builtin {
     pub norm: Vec<Phrase>,
     /// Fold-rule triggers, gates and profanity words, walked at each word start of the can view.
     pub words: LitDfa,
+    /// The same for literals with bytes beyond ASCII (rules in other scripts), apart so the
+    /// automaton walked over every text keeps its small byte alphabet.
+    pub wide: LitDfa,
     /// Norm-rule triggers, walked where the normalised view holds one of `mark_bytes`.
     pub marks: LitDfa,
     pub mark_bytes: Vec<u8>,
@@ -825,8 +828,11 @@ fn build() -> Result<Builtin, BuildError> {
     let mut mark_bytes: Vec<u8> = mark_lits.iter().filter_map(|(l, _)| l.first().copied()).collect();
     mark_bytes.sort_unstable();
     mark_bytes.dedup();
+    let (wide_lits, word_lits): (Vec<_>, Vec<_>) = word_lits.into_iter().partition(|(l, _)| !l.is_ascii());
     let mut words = LitDfa::build(word_lits).map_err(err("phrase triggers"))?;
     words.set_alt_gates(&fold).map_err(err("phrase triggers"))?;
+    let mut wide = LitDfa::build(wide_lits).map_err(err("phrase triggers"))?;
+    wide.set_alt_gates(&fold).map_err(err("phrase triggers"))?;
     let marks = LitDfa::build(mark_lits).map_err(err("markup triggers"))?;
     // The raw-text rules' triggers, lower-cased, survive normalising.
     let raw_triggers =
@@ -841,7 +847,7 @@ fn build() -> Result<Builtin, BuildError> {
                 .map_err(|reason| BuildError::BuiltinRule { name: r.name.to_string(), reason })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Builtin { fold, norm, words, marks, mark_bytes, gate_count, cues, raw, raw_started })
+    Ok(Builtin { fold, norm, words, wide, marks, mark_bytes, gate_count, cues, raw, raw_started })
 }
 
 pub(crate) fn builtin() -> Result<&'static Builtin, BuildError> {
@@ -925,59 +931,77 @@ pub(crate) struct Candidates {
 }
 
 impl Builtin {
-    /// Walks the word automaton at every word start of the can view.
+    /// Walks the word automata at every word start of the can view: the one for literals in
+    /// ASCII always, the one for literals in other scripts only over a text that is not ASCII.
     pub(crate) fn fold_candidates(&self, text: &str, word_starts: &[u32]) -> Candidates {
-        let lits = &self.words;
         let mut reached = Vec::with_capacity(word_starts.len() * 2);
-        lits.dfa.walk_each(text.as_bytes(), word_starts, &mut reached);
+        self.words.dfa.walk_each(text.as_bytes(), word_starts, &mut reached);
+        let mut wide = Vec::new();
+        if !text.is_ascii() {
+            self.wide.dfa.walk_each(text.as_bytes(), word_starts, &mut wide);
+        }
         // About one literal state in five holds a trigger that survives the gates (149 of the
         // 716 the 8 KB benchmark prompt reaches): sized so the list is allocated once.
         let mut c = Candidates { at: Vec::with_capacity(reached.len() / 4 + 16), ..Candidates::default() };
-        let (specials, entries) = (&lits.specials, &lits.entries);
-        let mut gate_words: Vec<(u32, u32)> = Vec::with_capacity(reached.len() + 64);
-        for &(wi, special) in &reached {
-            let Some(&sp) = specials.get(special as usize) else { continue };
-            let from = sp.from as usize;
-            let gates_end = from + usize::from(sp.gates);
-            for &g in entries.get(from..gates_end).unwrap_or(&[]) {
-                gate_words.push((g, wi));
-            }
-            if sp.words > 0 {
-                let from = gates_end + usize::from(sp.trigs);
-                for &w in entries.get(from..from + usize::from(sp.words)).unwrap_or(&[]) {
-                    c.words.push((w as usize, word_starts.get(wi as usize).copied().unwrap_or(0) as usize));
+        let mut gate_words: Vec<(u32, u32)> = Vec::with_capacity(reached.len() + wide.len() + 64);
+        for (lits, reached) in [(&self.words, &reached), (&self.wide, &wide)] {
+            let (specials, entries) = (&lits.specials, &lits.entries);
+            for &(wi, special) in reached {
+                let Some(&sp) = specials.get(special as usize) else { continue };
+                let from = sp.from as usize;
+                let gates_end = from + usize::from(sp.gates);
+                for &g in entries.get(from..gates_end).unwrap_or(&[]) {
+                    gate_words.push((g, wi));
                 }
-            }
-        }
-        c.gates = Gates::collect(self.gate_count, &gate_words);
-        // Per alternative: whether all its gates occur. Triggers of alternatives with a gate
-        // that occurs nowhere are never recorded.
-        let mut present = [0u64; MAX_ALT_WORDS];
-        let mut can = 0u128;
-        for (a, &(from, to)) in lits.alt_gates.iter().enumerate() {
-            let ids = lits.alt_gate_ids.get(from as usize..to as usize).unwrap_or(&[]);
-            if ids.iter().all(|&g| c.gates.has(g as usize)) {
-                if let Some(m) = present.get_mut(a / 64) {
-                    *m |= 1 << (a % 64);
-                }
-                can |= 1 << a.min(127);
-            }
-        }
-        for &(wi, special) in &reached {
-            if lits.trig_bits.get(special as usize).is_none_or(|&b| b & can == 0) {
-                continue;
-            }
-            let Some(&sp) = specials.get(special as usize) else { continue };
-            let from = sp.from as usize + usize::from(sp.gates);
-            let pos = word_starts.get(wi as usize).copied().unwrap_or(0);
-            for &a in entries.get(from..from + usize::from(sp.trigs)).unwrap_or(&[]) {
-                let a = a as usize;
-                if present.get(a / 64).is_some_and(|&m| m & (1 << (a % 64)) != 0) {
-                    if let Some(&(rule, branch)) = lits.alts.get(a) {
-                        c.at.push(Trig { rule, branch, pos, word: wi });
+                if sp.words > 0 {
+                    let from = gates_end + usize::from(sp.trigs);
+                    for &w in entries.get(from..from + usize::from(sp.words)).unwrap_or(&[]) {
+                        c.words.push((w as usize, word_starts.get(wi as usize).copied().unwrap_or(0) as usize));
                     }
                 }
             }
+        }
+        if !wide.is_empty() {
+            // Both walks listed their gates in word order: merge them into one word order.
+            gate_words.sort_unstable_by_key(|&(g, w)| (w, g));
+            gate_words.dedup();
+            c.words.sort_by_key(|&(_, p)| p);
+        }
+        c.gates = Gates::collect(self.gate_count, &gate_words);
+        for (lits, reached) in [(&self.words, &reached), (&self.wide, &wide)] {
+            let (specials, entries) = (&lits.specials, &lits.entries);
+            // Per alternative: whether all its gates occur. Triggers of alternatives with a gate
+            // that occurs nowhere are never recorded.
+            let mut present = [0u64; MAX_ALT_WORDS];
+            let mut can = 0u128;
+            for (a, &(from, to)) in lits.alt_gates.iter().enumerate() {
+                let ids = lits.alt_gate_ids.get(from as usize..to as usize).unwrap_or(&[]);
+                if ids.iter().all(|&g| c.gates.has(g as usize)) {
+                    if let Some(m) = present.get_mut(a / 64) {
+                        *m |= 1 << (a % 64);
+                    }
+                    can |= 1 << a.min(127);
+                }
+            }
+            for &(wi, special) in reached {
+                if lits.trig_bits.get(special as usize).is_none_or(|&b| b & can == 0) {
+                    continue;
+                }
+                let Some(&sp) = specials.get(special as usize) else { continue };
+                let from = sp.from as usize + usize::from(sp.gates);
+                let pos = word_starts.get(wi as usize).copied().unwrap_or(0);
+                for &a in entries.get(from..from + usize::from(sp.trigs)).unwrap_or(&[]) {
+                    let a = a as usize;
+                    if present.get(a / 64).is_some_and(|&m| m & (1 << (a % 64)) != 0) {
+                        if let Some(&(rule, branch)) = lits.alts.get(a) {
+                            c.at.push(Trig { rule, branch, pos, word: wi });
+                        }
+                    }
+                }
+            }
+        }
+        if !wide.is_empty() {
+            c.at.sort_by_key(|t| t.word);
         }
         c
     }
@@ -1099,32 +1123,33 @@ mod tests {
         let mut gates: Vec<Vec<u32>> = vec![Vec::new(); b.gate_count];
         let mut trigs = Vec::new();
         let mut words = Vec::new();
-        let lits = &b.words;
         for (wi, &p) in starts.iter().enumerate() {
             let wi = wi as u32;
-            lits.dfa.run_short(&hay[p as usize..], |_, ids| {
-                // What one state means, each thing once.
-                let mut acts: Vec<Act> = Vec::new();
-                for &pid in ids {
-                    let (a, e) = lits.spans[pid as usize];
-                    for &act in &lits.acts[a as usize..e as usize] {
-                        if !acts.contains(&act) {
-                            acts.push(act);
-                        }
-                    }
-                }
-                for act in acts {
-                    match act {
-                        Act::Gate(g) => {
-                            if gates[g].last() != Some(&wi) {
-                                gates[g].push(wi);
+            for lits in [&b.words, &b.wide] {
+                lits.dfa.run_short(&hay[p as usize..], |_, ids| {
+                    // What one state means, each thing once.
+                    let mut acts: Vec<Act> = Vec::new();
+                    for &pid in ids {
+                        let (a, e) = lits.spans[pid as usize];
+                        for &act in &lits.acts[a as usize..e as usize] {
+                            if !acts.contains(&act) {
+                                acts.push(act);
                             }
                         }
-                        Act::Trigger(r, k) => trigs.push((r, k, p, wi)),
-                        Act::Word(w) => words.push((w, p as usize)),
                     }
-                }
-            });
+                    for act in acts {
+                        match act {
+                            Act::Gate(g) => {
+                                if gates[g].last() != Some(&wi) {
+                                    gates[g].push(wi);
+                                }
+                            }
+                            Act::Trigger(r, k) => trigs.push((r, k, p, wi)),
+                            Act::Word(w) => words.push((w, p as usize)),
+                        }
+                    }
+                });
+            }
         }
         trigs.retain(|&(r, k, _, _)| {
             b.fold[usize::from(r)].branches[usize::from(k)].gates.iter().all(|&g| !gates[g].is_empty())
@@ -1136,6 +1161,7 @@ mod tests {
     fn fold_candidates_equal_plain_walks() {
         let b = builtin().unwrap();
         let mut vocab: Vec<Vec<u8>> = b.words.pats.clone();
+        vocab.extend(b.wide.pats.iter().cloned());
         let filler: Vec<Vec<u8>> = ["x", "the", "of", "a", "zebra", "ignore", "previous", "ok", "1", "you", "-", "s"]
             .iter()
             .map(|w| w.as_bytes().to_vec())
