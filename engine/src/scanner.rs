@@ -724,6 +724,10 @@ mod timing {
             hidden::containers(&text, &found, &mut v);
         });
         time("decode", &|| drop(std::hint::black_box(decode::decode_all(&text))));
+        time("indirect", &|| {
+            let mut v = Vec::new();
+            detect::indirect::detect(seg.norm.text(), &mut v);
+        });
         time("diversion", &|| {
             let mut v = Vec::new();
             detect::diversion::detect(seg.norm.text(), &mut v);
@@ -761,6 +765,7 @@ mod timing {
             s.scan_segment(&seg, Source::UserInput, 0, &mut o);
         });
         time("scan", &|| drop(std::hint::black_box(s.scan(&text, Source::UserInput))));
+        time("scan_tool", &|| drop(std::hint::black_box(s.scan(&text, Source::ToolOutput))));
         for t in ThreatType::ALL {
             let mut cfg = ScannerConfig::default();
             cfg.detectors = crate::Detectors::none();
