@@ -232,6 +232,15 @@ pub(crate) const RULES: &[PhraseRule] = &[
         r"\b(?:your|the|my|here are (?:your|the)|these are (?:your|the)|following are (?:your|the)|now for (?:your|the)) (?:new|updated|real|actual|true|revised|next|secret) (?:instructions?|system prompt|rules|directives?|orders|task|objective|mission|role|purpose|goal|assignment|prompt)\b",
     ),
     r("new_instructions_bare", PI, Low, Fold, r"\bnew (?:instructions|system prompt|directives|rules)\b"),
+    // Rewriting the model's own standing instructions ("change your instructions to the
+    // following: …"): the user has no standing instructions of the model's to change.
+    r(
+        "change_your_instructions",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:change|replace|update|rewrite|modify|alter|swap) your (?:instructions?|system prompt|prompt|rules|programming|guidelines|directives?)\b",
+    ),
     r(
         "new_task_german",
         PI,
@@ -339,7 +348,7 @@ pub(crate) const RULES: &[PhraseRule] = &[
         PI,
         Medium,
         Fold,
-        r"\b(?:repeat|print|reveal|show|display|output|tell me|give me|write (?:out|down)|share|disclose|dump|leak|spell out|spell|list|recite|echo|quote|respond with|what (?:is|are|was|were)|whats|which (?:is|are|were)|go against|defy|violate|tell me about|tell me more about)~3 (?:your|all your|all of your|the above|the previous|the prior|the original|the initial|the current|the hidden|the system|previous|prior|initial|current|hidden|combined|your (?:exact|full|complete|entire|original|initial|first|previous|prior|current|combined|own))~1 (?:prompts?|instructions?|intructions?|guidelines|rules|directives|directions|configuration|programming|context)\b",
+        r"\b(?:repeat|print|reveal|show|display|output|tell me|give me|write (?:out|down)|share|disclose|dump|leak|spell out|spell|list|recite|echo|quote|respond with|what (?:is|are|was|were)|whats|which (?:is|are|were)|go against|defy|violate|tell me about|tell me more about)~3 (?:your|all your|all of your|the above|the previous|the prior|the original|the initial|the current|the hidden|the system|previous|prior|initial|current|hidden|combined|your (?:exact|full|complete|entire|original|initial|first|previous|prior|current|combined|own))~1 (?:prompts?|instructions?|intructions?|guidelines|rules|directives|directions|configuration|programming|context)\b|\b(?:verbatim|word for word) (?:from|of|in) (?:your|the) (?:system )?(?:prompt|instructions)\b",
     ),
     r(
         "extract_above",
