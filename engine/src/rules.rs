@@ -48,24 +48,77 @@ use On::{Fold, Norm};
 use Severity::{Critical, High, Low, Medium};
 use ThreatType::{Jailbreak as JB, PromptInjection as PI};
 
+/// Objects of an override that name instructions of some kind.
+macro_rules! instruction_objects {
+    () => {
+        r"(?:instructions?|ins?t[a-z]{2,7}ions?|instruction set|rules|directions?|conversations?|guidelines|directives?|directions|prompts?|commands?|orders|context|constraints|restrictions?|programming|program|protocols?|guidance|conversation|tasks?|assignments?|policies|settings|training|requests?|everything|prior|limitations|safeguards)"
+    };
+}
+
+/// Objects of an override that are units of text: also what an editing task works on.
+macro_rules! text_objects {
+    () => {
+        r"(?:text|messages?|content|statements?|sentences?|words|input|information)"
+    };
+}
+
 /// Objects of an override: what an attacker tells the model to drop.
 macro_rules! objects {
     () => {
-        r"(?:instructions?|ins?t[a-z]{2,7}ions?|instruction set|rules|directions?|conversations?|guidelines|directives?|directions|prompts?|commands?|orders|context|constraints|restrictions?|programming|program|protocols?|guidance|text|messages?|conversation|tasks?|assignments?|information|input|policies|settings|training|requests?|content|statements?|sentences?|words|everything|prior|limitations|safeguards)"
+        concat!(r"(?:", instruction_objects!(), "|", text_objects!(), ")")
+    };
+}
+
+/// Verbs of dropping that have no ordinary text-editing sense.
+macro_rules! override_verbs {
+    () => {
+        r"(?:ignore|ignoring|ignored|disregard|disregarding|forget|forgetting|skip|bypass|override|overlook|neglect|dismiss|abandon|stop following|dont follow|do not follow|never mind|nevermind|pay no attention to|defy|contradict|go against|nullify|revoke|subvert|disobey|circumvent)"
+    };
+}
+
+/// Verbs of dropping that are also everyday editing operations on a text.
+macro_rules! edit_verbs {
+    () => {
+        r"(?:discard|erase|drop|reset|throw out|scrap|set aside|put aside|leave behind|leave|delete|omit|negate|invert|reverse|undo|cancel|void|remove|reject|break)"
+    };
+}
+
+/// What marks the dropped objects as the standing ones.
+macro_rules! override_qualifiers {
+    () => {
+        r"(?:all|any|every|previous|previously|prior|above|earlier|preceding|original|initial|old|former|existing|foregoing|your|system|developer|these|those|given|current|default|last|latest|our|ancient)"
     };
 }
 
 pub(crate) const RULES: &[PhraseRule] = &[
     // ---- instruction override ----
+    // Verbs that also edit text ("delete any words that are redundant") drop text units (words,
+    // sentences, content) only when those come from before or from someone else: "previous",
+    // "system", "your". Instruction objects count after any verb.
     r(
         "override_previous_instructions",
         PI,
         High,
         Fold,
         concat!(
-            r"\b(?:ignore|ignoring|ignored|disregard|disregarding|forget|forgetting|skip|bypass|override|overlook|neglect|dismiss|abandon|discard|erase|drop|reset|stop following|dont follow|do not follow|never mind|nevermind|pay no attention to|throw out|scrap|set aside|put aside|leave behind|leave|delete|defy|omit|negate|invert|reverse|contradict|go against|undo|cancel|nullify|void|revoke|remove|reject|subvert|disobey|circumvent|break)",
-            r"~3 (?:all|any|every|previous|previously|prior|above|earlier|preceding|original|initial|old|former|existing|foregoing|your|system|developer|these|those|given|current|default|last|latest|our|ancient)~3 ",
-            objects!(),
+            r"\b(?:",
+            override_verbs!(),
+            "|",
+            edit_verbs!(),
+            ")~3 ",
+            override_qualifiers!(),
+            "~3 ",
+            instruction_objects!(),
+            r"\b|\b",
+            override_verbs!(),
+            "~3 ",
+            override_qualifiers!(),
+            "~3 ",
+            text_objects!(),
+            r"\b|\b",
+            edit_verbs!(),
+            r"~3 (?:previous|previously|prior|earlier|preceding|initial|old|former|foregoing|your|system|developer|ancient)~3 ",
+            text_objects!(),
             r"\b"
         ),
     ),
@@ -195,6 +248,15 @@ pub(crate) const RULES: &[PhraseRule] = &[
         r"\b(?:your|the|my|here are (?:your|the)|these are (?:your|the)|following are (?:your|the)|now for (?:your|the)) (?:new|updated|real|actual|true|revised|next|secret) (?:instructions?|system prompt|rules|directives?|orders|task|objective|mission|role|purpose|goal|assignment|prompt)\b",
     ),
     r("new_instructions_bare", PI, Low, Fold, r"\bnew (?:instructions|system prompt|directives|rules)\b"),
+    // Rewriting the model's own standing instructions ("change your instructions to the
+    // following: …"): the user has no standing instructions of the model's to change.
+    r(
+        "change_your_instructions",
+        PI,
+        Medium,
+        Fold,
+        r"\b(?:change|replace|update|rewrite|modify|alter|swap) your (?:instructions?|system prompt|prompt|rules|programming|guidelines|directives?)\b",
+    ),
     r(
         "new_task_german",
         PI,
@@ -248,13 +310,24 @@ pub(crate) const RULES: &[PhraseRule] = &[
         Fold,
         r"\b(?:i want you to|you will|you are going to|you must|you shall|please) (?:act|behave|pretend|roleplay|role play) (?:as|like|to be)\b",
     ),
-    // A program the model should become runs whatever it is handed next, unchecked.
+    // A program the model should become runs whatever it is handed next, unchecked. Alone it is
+    // an everyday role ("act as a Linux terminal"), so it only notes; with another jailbreak or
+    // injection cue it makes up the combined finding.
+    r(
+        "act_as_interpreter",
+        PI,
+        Low,
+        Fold,
+        r"\b(?:act|acting|behave|serve|function|work) as (?:a |an |the |my |your )?(?:python |linux |bash |unix |sql |javascript |js |windows |command line |powershell |ruby |php )?(?:interpreter|terminal|console|shell|compiler|command prompt)\b",
+    ),
+    // The same role handed a payload to run at once ("act as a Python interpreter. Execute the
+    // following: …"). Same name, so the two do not count as two signals.
     r(
         "act_as_interpreter",
         PI,
         Medium,
         Fold,
-        r"\b(?:act|acting|behave|serve|function|work) as (?:a |an |the |my |your )?(?:python |linux |bash |unix |sql |javascript |js |windows |command line |powershell |ruby |php )?(?:interpreter|terminal|console|shell|compiler|command prompt)\b",
+        r"\b(?:act|acting|behave|serve|function|work) as (?:a |an |the |my |your )?(?:python |linux |bash |unix |sql |javascript |js |windows |command line |powershell |ruby |php )?(?:interpreter|terminal|console|shell|compiler|command prompt)~3 (?:execute|run|evaluate|eval)\b",
     ),
     r(
         "pretend_to_be",
@@ -406,7 +479,7 @@ pub(crate) const RULES: &[PhraseRule] = &[
         PI,
         Medium,
         Fold,
-        r"\b(?:repeat(?:ing)?|print(?:ing)?|reveal(?:ing)?|show(?:ing)?|display(?:ing)?|output(?:ting)?|tell me|telling me|give me|write (?:out|down)|share|sharing|disclos(?:e|ing)|dump(?:ing)?|leak(?:ing)?|spell out|spell|list(?:ing)?|recit(?:e|ing)|echo|quote|respond with|what (?:is|are|was|were)|whats|which (?:is|are|were)|go against|defy|violate|tell me about|tell me more about|tl dr|tldr|summari[sz]e|paraphrase|provide|providing|put|expose|extract)~3 (?:your|all your|all of your|the above|the previous|the prior|the original|the initial|the current|the hidden|the system|previous|prior|initial|current|hidden|combined|your (?:exact|full|complete|entire|original|initial|first|previous|prior|current|combined|own))~1 (?:prompts?|instructions?|intructions?|guidelines|rules|ruleset|rule set|rulebook|directives|directions|configuration|programming|context)\b",
+        r"\b(?:repeat(?:ing)?|print(?:ing)?|reveal(?:ing)?|show(?:ing)?|display(?:ing)?|output(?:ting)?|tell me|telling me|give me|write (?:out|down)|share|sharing|disclos(?:e|ing)|dump(?:ing)?|leak(?:ing)?|spell out|spell|list(?:ing)?|recit(?:e|ing)|echo|quote|respond with|what (?:is|are|was|were)|whats|which (?:is|are|were)|go against|defy|violate|tell me about|tell me more about|tl dr|tldr|summari[sz]e|paraphrase|provide|providing|put|expose|extract)~3 (?:your|all your|all of your|the above|the previous|the prior|the original|the initial|the current|the hidden|the system|previous|prior|initial|current|hidden|combined|your (?:exact|full|complete|entire|original|initial|first|previous|prior|current|combined|own))~1 (?:prompts?|instructions?|intructions?|guidelines|rules|ruleset|rule set|rulebook|directives|directions|configuration|programming|context)\b|\b(?:verbatim|word for word) (?:from|of|in) (?:your|the) (?:system )?(?:prompt|instructions)\b",
     ),
     r(
         "extract_above",
@@ -575,7 +648,9 @@ pub(crate) const RULES: &[PhraseRule] = &[
         JB,
         Medium,
         Fold,
-        r"\b(?:always|must|will|shall) (?:answer|respond|comply|reply|provide|fulfill|fulfil|obey|generate)~3 (?:any|every|all|no matter|regardless|whatever|even if|even when|without (?:question|hesitation|exception|fail))\b",
+        // "provide … all" is mostly the user's side ("I will provide you with all the details");
+        // the model's unconditional compliance is "any", "every", "no matter".
+        r"\b(?:always|must|will|shall) (?:answer|respond|comply|reply|fulfill|fulfil|obey)~3 (?:any|every|all|no matter|regardless|whatever|even if|even when|without (?:question|hesitation|exception|fail))\b|\b(?:always|must|will|shall) (?:provide|generate)~3 (?:any|every|no matter|regardless|whatever|even if|even when|without (?:question|hesitation|exception|fail))\b",
     ),
     r(
         "regardless_of_ethics",
@@ -639,7 +714,9 @@ pub(crate) const RULES: &[PhraseRule] = &[
         JB,
         Medium,
         Fold,
-        r"\b(?:illegal|unethical|immoral|harmful|explicit|nsfw)~5 (?:is|are) (?:allowed|permitted|acceptable|fine|ok)\b|\b(?:can|will|must) (?:say|do|generate|write) (?:anything|everything)\b",
+        // "can do everything" is ordinary speech ("no one can do everything"); "do anything" and
+        // "say everything" are the persona's boast.
+        r"\b(?:illegal|unethical|immoral|harmful|explicit|nsfw)~5 (?:is|are) (?:allowed|permitted|acceptable|fine|ok)\b|\b(?:can|will|must) (?:(?:say|do|generate|write) anything|(?:say|generate|write) everything)\b",
     ),
     r(
         "not_an_ai",
