@@ -969,6 +969,9 @@ impl Builtin {
         }
         c.gates = Gates::collect(self.gate_count, &gate_words);
         for (lits, reached) in [(&self.words, &reached), (&self.wide, &wide)] {
+            if reached.is_empty() {
+                continue;
+            }
             let (specials, entries) = (&lits.specials, &lits.entries);
             // Per alternative: whether all its gates occur. Triggers of alternatives with a gate
             // that occurs nowhere are never recorded.
