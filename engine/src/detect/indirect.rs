@@ -1613,19 +1613,12 @@ mod agent {
         ("before processing this tool", FIRST),
         ("start next response with", FIRST),
         ("start your next response with", FIRST),
-        ("prefix in agent reply", FIRST),
         ("first output", FIRST),
         ("<!-- ai", TAG),
         ("<!-- agent", TAG),
         ("<!-- system", TAG),
         ("system notice", TAG),
         ("system override", TAG),
-        ("metadata override", TAG),
-        ("embedded directive", TAG),
-        ("mandatory directive", TAG),
-        ("shadow instruction", TAG),
-        ("_injection>", TAG),
-        ("\"_hidden", TAG),
         ("note to ai agent", ADDRESS),
         ("to acknowledge", ACK),
         ("to confirm you read", ACK),
@@ -1636,8 +1629,6 @@ mod agent {
         ("start your response with", FIRST),
         ("start your reply with", FIRST),
         ("must begin with the token", FIRST),
-        ("exfil", TAG),
-        ("agent configuration", TAG),
         ("this tool call", TOOL),
         ("<!--", FRAME),
     ];
@@ -1707,6 +1698,23 @@ mod agent {
                                 | "continuing"
                         )
                 })
+        })
+    }
+
+    /// Words a planted block uses to call itself an order: "directive", "override", "hidden …".
+    fn has_marker(w: &str) -> bool {
+        w.split(|c: char| !c.is_alphanumeric()).any(|t| {
+            matches!(
+                t,
+                "directive"
+                    | "directives"
+                    | "override"
+                    | "instruction"
+                    | "instructions"
+                    | "injection"
+                    | "hidden"
+                    | "mandatory"
+            )
         })
     }
 
@@ -1783,6 +1791,8 @@ mod agent {
             let Some(around) = text.get(lo..hi) else { continue };
             let act = has_act(around);
             let kinds = if emits_first(around) { kinds | FIRST } else { kinds };
+            // An order about the output under a word that calls it an instruction is a tag.
+            let kinds = if kinds & FIRST != 0 && has_marker(around) { kinds | TAG } else { kinds };
             let target = has_target(around);
             if let Some(sev) = severity(kinds, act, target) {
                 out.push(Hit::new(ThreatType::PromptInjection, sev, s, e, "indirect_agent_instruction"));
