@@ -559,8 +559,8 @@ pub(crate) fn detect(text: &str, out: &mut Vec<Hit>) {
 /// the reader is a model (a manner no person is asked to write in, "from now on", addressing the
 /// assistant by role, what to tell "the user", a link or quoted text to slip in, a harmful payload).
 mod steering {
-    use super::super::FnvBuild;
     use super::super::Hit;
+    use super::super::{ceil_boundary, FnvBuild};
     use super::REQUEST_OPENERS;
     use crate::types::{Severity, ThreatType};
     use aho_corasick::{AhoCorasick, MatchKind};
@@ -1582,12 +1582,7 @@ mod steering {
                 e += 1;
             }
             // Take in the sentence's own full stop; keep to character boundaries.
-            while s < bytes.len() && !text.is_char_boundary(s) {
-                s += 1;
-            }
-            while e < bytes.len() && !text.is_char_boundary(e) {
-                e += 1;
-            }
+            let (s, e) = (ceil_boundary(text, s), ceil_boundary(text, e));
             done_to = e;
             let Some(raw) = text.get(s..e) else { continue };
             let lead = raw.len() - raw.trim_start().len();
@@ -1611,7 +1606,7 @@ mod steering {
 /// needs two kinds of cue close together (within [`GAP`] bytes), one of which names the reader
 /// as the model, its task or its tools, or hides the act from the user.
 mod agent {
-    use super::super::Hit;
+    use super::super::{ceil_boundary, floor_boundary, Hit};
     use crate::types::{Severity, ThreatType};
     use aho_corasick::{AhoCorasick, MatchKind};
     use std::sync::OnceLock;
@@ -1898,20 +1893,6 @@ mod agent {
         None
     }
 
-    fn floor(text: &str, mut i: usize) -> usize {
-        while i > 0 && !text.is_char_boundary(i) {
-            i -= 1;
-        }
-        i
-    }
-
-    fn ceil(text: &str, mut i: usize) -> usize {
-        while i < text.len() && !text.is_char_boundary(i) {
-            i += 1;
-        }
-        i
-    }
-
     pub(super) fn detect(text: &str, out: &mut Vec<Hit>) {
         let Some(ac) = cues() else { return };
         let bytes = text.as_bytes();
@@ -1932,8 +1913,8 @@ mod agent {
             }
         }
         for (s, e, kinds) in blocks {
-            let lo = floor(text, s.saturating_sub(SIDE));
-            let hi = ceil(text, (e + SIDE).min(text.len()));
+            let lo = floor_boundary(text, s.saturating_sub(SIDE));
+            let hi = ceil_boundary(text, e + SIDE);
             let Some(around) = text.get(lo..hi) else { continue };
             let act = has_act(around);
             let kinds = if emits_first(around) { kinds | FIRST } else { kinds };

@@ -35,6 +35,24 @@ impl Hit {
     }
 }
 
+/// The nearest character boundary of `text` at or before `i` (`i` past the end gives the end).
+pub(crate) fn floor_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The nearest character boundary of `text` at or after `i` (`i` past the end gives the end).
+pub(crate) fn ceil_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 pub(crate) fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 < b.1 && b.0 < a.1
 }
@@ -72,4 +90,23 @@ pub(crate) fn with_lowercase<R>(w: &str, f: impl FnOnce(&str) -> R) -> R {
         }
     }
     f(&w.to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ceil_boundary, floor_boundary};
+
+    #[test]
+    fn boundaries_snap_to_characters() {
+        // "aé€b": a at 0, é at 1..3, € at 3..6, b at 6.
+        let t = "aé€b";
+        let floors: Vec<usize> = (0..=9).map(|i| floor_boundary(t, i)).collect();
+        let ceils: Vec<usize> = (0..=9).map(|i| ceil_boundary(t, i)).collect();
+        assert_eq!(floors, [0, 1, 1, 3, 3, 3, 6, 7, 7, 7]);
+        assert_eq!(ceils, [0, 1, 3, 3, 6, 6, 6, 7, 7, 7]);
+        for i in 0..=9 {
+            assert!(t.is_char_boundary(floor_boundary(t, i)) && t.is_char_boundary(ceil_boundary(t, i)));
+        }
+        assert_eq!((floor_boundary("", 3), ceil_boundary("", 3)), (0, 0));
+    }
 }

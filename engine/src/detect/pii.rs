@@ -135,20 +135,14 @@ const PHONE_CUES: &[&str] = &[
 ];
 
 fn has_cue_before(text: &str, s: usize, cues: &[&str], window: usize) -> bool {
-    let mut from = s.saturating_sub(window);
-    while !text.is_char_boundary(from) {
-        from -= 1;
-    }
+    let from = super::floor_boundary(text, s.saturating_sub(window));
     super::with_lowercase(text.get(from..s).unwrap_or(""), |before| cues.iter().any(|c| before.contains(c)))
 }
 
 const PHONE_CUES_AFTER: &[&str] = &["office", "fax", "mobile", "cell", "home", "work", "phone", "tel"];
 
 fn has_cue_after(text: &str, e: usize, cues: &[&str], window: usize) -> bool {
-    let mut to = (e + window).min(text.len());
-    while !text.is_char_boundary(to) {
-        to -= 1;
-    }
+    let to = super::floor_boundary(text, e + window);
     super::with_lowercase(text.get(e..to).unwrap_or(""), |after| cues.iter().any(|c| after.contains(c)))
 }
 
@@ -327,15 +321,7 @@ fn street_word_before_unicode(before: &str) -> bool {
 }
 
 fn window(text: &str, s: usize, e: usize) -> (usize, usize) {
-    let mut s = s.min(text.len());
-    let mut e = e.min(text.len());
-    while s > 0 && !text.is_char_boundary(s) {
-        s -= 1;
-    }
-    while e < text.len() && !text.is_char_boundary(e) {
-        e += 1;
-    }
-    (s, e)
+    (super::floor_boundary(text, s), super::ceil_boundary(text, e))
 }
 
 // Card, SSN, IPv4 and phone numbers are looked for inside number runs (ASCII digits, spaces,
