@@ -25,11 +25,25 @@ pub(crate) struct PhraseRule {
     /// as a word of its own: the views are lower-cased, so this tells a name written as a
     /// marker ("DAN") from a common word ("Dan", "dan").
     pub cased: Option<&'static str>,
+    /// The match points at text before it ("repeat the sentence above"). A message that holds
+    /// words of its own before the match points at those, not at hidden instructions: the
+    /// finding is only low there ([`OWN_TEXT_WORDS`]).
+    pub refers_back: bool,
     pub re: &'static str,
 }
 
+/// Words of its own a text must hold before a [`PhraseRule::refers_back`] match for "above" to
+/// mean that text. Extraction attacks open with the request or follow a line or two of chatter;
+/// a task that asks for itself to be repeated first states the task.
+pub(crate) const OWN_TEXT_WORDS: usize = 12;
+
 const fn r(name: &'static str, ty: ThreatType, sev: Severity, on: On, re: &'static str) -> PhraseRule {
-    PhraseRule { name, ty, sev, on, untrusted_only: false, cased: None, re }
+    PhraseRule { name, ty, sev, on, untrusted_only: false, cased: None, refers_back: false, re }
+}
+
+/// [`r`] for a rule whose match points back at the text before it ([`PhraseRule::refers_back`]).
+const fn back(name: &'static str, ty: ThreatType, sev: Severity, on: On, re: &'static str) -> PhraseRule {
+    PhraseRule { name, ty, sev, on, untrusted_only: false, cased: None, refers_back: true, re }
 }
 
 /// [`r`] for a rule whose matches must hold `word` as written ([`PhraseRule::cased`]).
@@ -41,7 +55,7 @@ const fn cased(
     word: &'static str,
     re: &'static str,
 ) -> PhraseRule {
-    PhraseRule { name, ty, sev, on, untrusted_only: false, cased: Some(word), re }
+    PhraseRule { name, ty, sev, on, untrusted_only: false, cased: Some(word), refers_back: false, re }
 }
 
 use On::{Fold, Norm};
@@ -481,7 +495,7 @@ pub(crate) const RULES: &[PhraseRule] = &[
         Fold,
         r"\b(?:repeat(?:ing)?|print(?:ing)?|reveal(?:ing)?|show(?:ing)?|display(?:ing)?|output(?:ting)?|tell me|telling me|give me|write (?:out|down)|share|sharing|disclos(?:e|ing)|dump(?:ing)?|leak(?:ing)?|spell out|spell|list(?:ing)?|recit(?:e|ing)|echo|quote|respond with|what (?:is|are|was|were)|whats|which (?:is|are|were)|go against|defy|violate|tell me about|tell me more about|tl dr|tldr|summari[sz]e|paraphrase|provide|providing|put|expose|extract)~3 (?:your|all your|all of your|the above|the previous|the prior|the original|the initial|the current|the hidden|the system|previous|prior|initial|current|hidden|combined|your (?:exact|full|complete|entire|original|initial|first|previous|prior|current|combined|own))~1 (?:prompts?|instructions?|intructions?|guidelines|rules|ruleset|rule set|rulebook|directives|directions|configuration|programming|context)\b|\b(?:verbatim|word for word) (?:from|of|in) (?:your|the) (?:system )?(?:prompt|instructions)\b",
     ),
-    r(
+    back(
         "extract_above",
         PI,
         High,

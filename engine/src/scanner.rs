@@ -9,6 +9,7 @@ use crate::matcher::{builtin, Arm, Builtin, Cue, Gates, Phrase, Trig};
 use crate::model::Model;
 use crate::normalise::{self, Folded, Normalised};
 use crate::raw_rules::{self, Check, RAW_RULES};
+use crate::rules::{PhraseRule, OWN_TEXT_WORDS};
 use crate::sanitize;
 use crate::types::{Action, Finding, PiiMode, Severity, Source, ThreatLevel, ThreatType, Verdict};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -400,7 +401,13 @@ impl Scanner {
                     if !holds_cased(seg, kind, p.rule.cased, m.start(), m.end()) {
                         continue;
                     }
-                    let h = Hit::new(p.rule.ty, p.rule.sev, m.start(), m.end(), p.rule.name);
+                    let h = Hit::new(
+                        p.rule.ty,
+                        rule_severity(seg, kind, p.rule, m.start()),
+                        m.start(),
+                        m.end(),
+                        p.rule.name,
+                    );
                     self.emit(seg, kind, h, out);
                 }
                 continue;
@@ -423,7 +430,7 @@ impl Scanner {
                         continue;
                     }
                     last_end = pos + m.end();
-                    let h = Hit::new(p.rule.ty, p.rule.sev, pos, pos + m.end(), p.rule.name);
+                    let h = Hit::new(p.rule.ty, rule_severity(seg, kind, p.rule, pos), pos, pos + m.end(), p.rule.name);
                     self.emit(seg, kind, h, out);
                 }
             }
@@ -586,6 +593,27 @@ impl Scanner {
 
 /// Whether the original text of a match (view range `start..end`) holds `word`, when the rule
 /// names one, spelled exactly so and standing alone (no ASCII letter or digit on either side).
+/// The severity of a phrase rule's match starting at `start` of the `kind` view: the rule's own,
+/// except that a match pointing back at the text before it ("repeat the sentence above") is low
+/// when the text holds [`OWN_TEXT_WORDS`] words of its own before it.
+fn rule_severity(seg: &Seg<'_>, kind: ViewKind, rule: &PhraseRule, start: usize) -> Severity {
+    if !rule.refers_back {
+        return rule.sev;
+    }
+    let before = match kind {
+        ViewKind::Fold => seg.fold.word_starts().partition_point(|&w| (w as usize) < start),
+        ViewKind::Norm | ViewKind::Raw => {
+            let text = if kind == ViewKind::Norm { seg.norm.text() } else { seg.raw };
+            text.get(..start).map_or(0, |t| t.split_whitespace().count())
+        }
+    };
+    if before >= OWN_TEXT_WORDS {
+        Severity::Low
+    } else {
+        rule.sev
+    }
+}
+
 fn holds_cased(seg: &Seg<'_>, kind: ViewKind, word: Option<&str>, start: usize, end: usize) -> bool {
     let Some(word) = word else { return true };
     let view = match kind {
