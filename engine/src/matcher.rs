@@ -294,7 +294,8 @@ pub(crate) enum Cue {
     Style,
     Hidden,
     HexEscape,
-    Rot13,
+    /// "eht ": "the" written backwards.
+    Reversed,
     Licence,
     PoBox,
     /// A phrase that introduces a name ("my name is", "dear", "regards", …).
@@ -308,8 +309,8 @@ const CUE_LITS: &[(&str, Cue)] = &[
     ("hidden", Cue::Hidden),
     ("\\x", Cue::HexEscape),
     ("0x", Cue::HexEscape),
+    ("eht ", Cue::Reversed),
     ("%u00", Cue::HexEscape),
-    ("gur", Cue::Rot13),
     ("icen", Cue::Licence),
     ("dl", Cue::Licence),
     ("box", Cue::PoBox),
@@ -343,6 +344,8 @@ enum Lit {
     /// A match-start literal of a raw-text rule.
     Start(usize),
     Cue(Cue),
+    /// "the " under the Caesar shift this many places on ("gur " is ROT13).
+    Shift(u8),
 }
 
 /// An unanchored automaton over the raw-rule triggers and the cues, walked once over the
@@ -368,6 +371,9 @@ pub(crate) struct Found {
     /// each run of ASCII bytes in place, so `icen` or `ICEN` in the original gives `icen` here
     /// and `DL` gives `dl`.
     pub licence_lits: u8,
+    /// Which Caesar shifts of "the " occur (bit `n` for shift `n`): the shifts worth trying
+    /// to decode.
+    pub shifts: u32,
 }
 
 impl Found {
@@ -412,6 +418,9 @@ impl CueScan {
         for (c, cue) in CUE_LITS {
             add(c.as_bytes().to_vec(), Lit::Cue(*cue));
         }
+        for by in 1..26 {
+            add(crate::decode::shifted_the(by).to_vec(), Lit::Shift(by));
+        }
         let lens = pats.iter().map(Vec::len).collect();
         let dfa = Dense::build(&pats, false)?;
         Ok(CueScan { dfa, lits, lens, raw_rules: raw_triggers.len() })
@@ -430,6 +439,7 @@ impl CueScan {
                             }
                         }
                         Lit::Start(r) => f.starts.push((r, end - self.lens.get(pid).copied().unwrap_or(0))),
+                        Lit::Shift(by) => f.shifts |= 1 << by,
                         Lit::Cue(c) => {
                             f.cues |= 1 << c as u32;
                             if c == Cue::Url {
@@ -499,9 +509,10 @@ pub(crate) fn expand_on(re: &str, on: On) -> String {
         }
         match c {
             '~' if chars.peek().is_some_and(char::is_ascii_digit) => {
-                let d = chars.next().unwrap_or('1');
                 out.push_str("(?: [^ ]+){0,");
-                out.push(d);
+                while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                    out.push(d);
+                }
                 out.push('}');
             }
             '\\' if chars.peek() == Some(&'b') => {
@@ -1063,6 +1074,15 @@ mod tests {
         assert!(!g.iter().any(|s| s.contains(&b"the".to_vec())));
         // Optional parts are no gates.
         assert!(gates(&expand(r"\bfoo(?: bar)? baz\b")).iter().all(|s| !s.contains(&b"bar".to_vec())));
+    }
+
+    #[test]
+    fn word_gaps_take_every_digit() {
+        assert_eq!(expand("a~2 b"), "a(?: [^ ]+){0,2} b");
+        assert_eq!(expand("a~12 b"), "a(?: [^ ]+){0,12} b");
+        let re = regex::Regex::new(&expand(r"^two responses~12 normal$")).unwrap();
+        assert!(re.is_match("two responses one in the voice of the normal"));
+        assert!(!re.is_match("two responses 2 normal x"));
     }
 
     #[test]

@@ -108,11 +108,18 @@ fn invisible_kind(c: char) -> Option<InvisibleKind> {
     }
 }
 
+/// Marks that change no letter: accents and other combining diacritics, variation selectors,
+/// Arabic vowel marks (harakat, which most Arabic text leaves out) and the tatweel that only
+/// stretches a word ("تـجـاهـل" is "تجاهل"), and Hebrew vowel points. Marks that are letters of
+/// their own script (Devanagari vowel signs, Thai vowels) stay.
 fn is_combining_mark(c: char) -> bool {
     matches!(c,
         '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0489}' | '\u{1AB0}'..='\u{1AFF}'
         | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}'
-        | '\u{FE00}'..='\u{FE0F}')
+        | '\u{FE00}'..='\u{FE0F}'
+        | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}'
+        | '\u{06D6}'..='\u{06DC}' | '\u{06DF}'..='\u{06E4}' | '\u{06E7}' | '\u{06E8}' | '\u{06EA}'..='\u{06ED}'
+        | '\u{0591}'..='\u{05BD}' | '\u{05BF}' | '\u{05C1}' | '\u{05C2}' | '\u{05C4}' | '\u{05C5}' | '\u{05C7}')
 }
 
 /// Letters from other scripts that render like Latin ones. Applied after lower-casing.
@@ -885,6 +892,11 @@ mod tests {
         assert_eq!(norm("іgnоrе"), "ignore");
         assert_eq!(norm("ïgnörè"), "ignore");
         assert_eq!(norm("𝐢𝐠𝐧𝐨𝐫𝐞"), "ignore");
+        // Arabic vowel marks and the stretching tatweel change no letter; Devanagari vowel
+        // signs are letters and stay.
+        assert_eq!(norm("انسَ القواعدَ"), norm("انس القواعد"));
+        assert_eq!(norm("تـجـاهـل"), norm("تجاهل"));
+        assert_ne!(norm("भूल"), norm("भल"));
     }
 
     #[test]

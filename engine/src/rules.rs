@@ -104,6 +104,14 @@ macro_rules! override_qualifiers {
     };
 }
 
+/// "I am your developer" and the like: the writer claims to be the one who built or runs the
+/// model.
+macro_rules! authority_claim {
+    () => {
+        r"\b(?:i am|im|i m|this is|speaking as) (?:your|ur) (?:own )?(?:developer|dev|creator|programmer|maker|trainer|operator|administrator|admin|sysadmin|system administrator)"
+    };
+}
+
 pub(crate) const RULES: &[PhraseRule] = &[
     // ---- instruction override ----
     // Verbs that also edit text ("delete any words that are redundant") drop text units (words,
@@ -185,6 +193,15 @@ pub(crate) const RULES: &[PhraseRule] = &[
         Medium,
         Fold,
         r"\b(?:alle|alles|die|den|abweichend (?:von|zu)(?: den)?) (?:vorherigen|bisherigen|obigen|vorangegangenen|fruheren|vorigen)~2 (?:anweisungen|informationen|instruktionen|aufgaben|befehle|regeln|vorgaben)\b",
+    ),
+    // "Ignore the above" names nothing it drops: whatever came before. It ends the text or
+    // hands over a new order; "ignore the above warning" is ordinary advice.
+    r(
+        "override_above",
+        PI,
+        High,
+        Fold,
+        r"\b(?:ignore|ignoring|disregard|forget|skip|overlook|never mind|nevermind)(?: all)?(?: of)? (?:the|everything|anything|all|what is|whats|what was|all the text|the text|the stuff)(?: written| said| stated| mentioned)? above(?: (?:and|then|instead|now|please|text|content|instructions?|prompts?|directions?|rules|orders|commands|but)\b|$)",
     ),
     r("override_bare", PI, Low, Fold, concat!(r"\b(?:ignore|disregard|forget|bypass|override)~2 ", objects!(), r"\b")),
     r(
@@ -300,6 +317,23 @@ pub(crate) const RULES: &[PhraseRule] = &[
         r#"\b(?:just|only|simply) (?:say|print|output|respond with|reply with|write)~3 (?:i have been|pwned|hacked|haha)\b"#,
     ),
     r("pwned", PI, Medium, Fold, r"\b(?:i have been pwned|ive been pwned|i have been hacked)\b"),
+    // ---- claimed authority over the model ----
+    // Whoever writes "I'm your developer" to a deployed model is rarely its developer: the people
+    // who configure it do so in the system prompt. But a contractor writes "I'm your developer
+    // for the website" to a client too, so the claim alone is low, and medium when a demand on
+    // the model follows it (secrets, its instructions or limits, a "system check"). Roles a user
+    // takes in a role-play (teacher, boss, master) are left out.
+    r("authority_claim", PI, Low, Fold, concat!(authority_claim!(), r"\b")),
+    r(
+        "authority_claim_demand",
+        PI,
+        Medium,
+        Fold,
+        concat!(
+            authority_claim!(),
+            r"~12 (?:password|passcode|secret|secrets|system prompt|prompt|instructions|restrictions|rules|filters|guidelines|safety|system check|security check|diagnostic|diagnostics|audit|debug|debugging|override|test mode|maintenance|configuration|config|confidential|hidden|authori[sz]e|authori[sz]ed|authori[sz]ation|clearance|unlock|bypass|disable|you (?:must|have to|are required to|need to) (?:answer|comply|obey|tell|reveal|share|output|confirm))\b"
+        ),
+    ),
     // ---- role reassignment ----
     r(
         "you_are_now",
@@ -438,6 +472,77 @@ pub(crate) const RULES: &[PhraseRule] = &[
         Norm,
         r"(?:以前|これまで|今まで|先ほど|さっき|上記|以上|最初|元|すべて|全て|前回|直前)の?[^。！？!?、\n]{0,8}?(?:指示|命令|指令|ルール|規則|制約|プロンプト|指図|説明)[^。！？!?、\n]{0,8}?(?:無視(?:して|しろ|せよ|する|し[、,]|しなさい|$|[。!])|忘れ(?:て|ろ|なさい)|破棄(?:して|しろ|せよ|する))",
     ),
+    // Greek: a verb of dropping, a qualifier, what is dropped.
+    r(
+        "override_greek",
+        PI,
+        High,
+        Fold,
+        r"(?:αγνόησε|αγνοήστε|αγνόησέ|ξέχασε|ξεχάστε|παράβλεψε|παραβλέψτε|αγνοείστε)(?: [^ ]+){0,3} (?:οδηγίες|οδηγία|οδηγιών|εντολές|εντολή|εντολών|κανόνες|κανόνων|οδηγίες σου|ρυθμίσεις)",
+    ),
+    // Marathi (object before verb, as in Hindi): which instructions, then "forget" or "ignore".
+    r(
+        "override_marathi",
+        PI,
+        High,
+        Fold,
+        r"(?:पूर्वीच्या|पूर्वीचे|पूर्वीची|मागील|आधीच्या|आधीचे|वरील|सर्व|मूळ)(?: [^ ]+){0,3} (?:सूचना|सूचनांकडे|सूचनांना|निर्देश|निर्देशांकडे|नियम|नियमांकडे|आदेश)(?: [^ ]+)? (?:विसरा|विसर|दुर्लक्ष)",
+    ),
+    // "Ignore the above" in other languages: what is dropped is whatever came before, with no
+    // noun for it.
+    r(
+        "override_above_multilingual",
+        PI,
+        High,
+        Fold,
+        concat!(
+            r"\b(?:ignore|ignorez|oublie|oubliez)(?: tout)? (?:ce qui (?:precede|est (?:au dessus|ci dessus|plus haut))|le texte (?:ci dessus|precedent)|tout ce qui precede)\b",
+            r"|\b(?:ignoriere|ignorier|ignorieren sie|ignoriert|vergiss|vergessen sie)(?: bitte)? (?:das obige|alles obige|alles (?:oben|davor|bisherige|vorherige)|den obigen text|das oben (?:genannte|geschriebene|stehende)|was oben steht)\b",
+            r"|\b(?:ignora|ignore|ignoren|olvida|olvide)(?: todo)? (?:lo anterior|lo de arriba|lo que esta arriba|el texto anterior)\b",
+            r"|\b(?:ignora|ignorate|dimentica|dimenticate)(?: tutto)? (?:quanto sopra|quello sopra|cio che precede|il testo precedente)\b",
+            r"|\b(?:ignore|ignora|esqueca|esquece)(?: tudo)? (?:o acima|o que esta acima|o texto anterior|o que foi dito acima)\b",
+            r"|(?:bỏ qua|phớt lờ|quên|quên đi|lờ đi)(?: tất cả)?(?: những| các| mọi)? (?:điều|gì|nội dung|phần|thứ|chỉ dẫn|hướng dẫn)(?: đã nói| đã viết| được viết)?(?: ở)? (?:trên|phía trên|bên trên)\b",
+            r"|ऊपर (?:को |की |के |दिए गए |लिखे गए )?(?:सब कुछ |सभी |सारी |बातों |बातें )?(?:को )?(?:अनदेखा|अनदेखी|नजरअंदाज|नज़रअंदाज़|इग्नोर)",
+            r"|(?:вышесказанное|вышеизложенное|всё выше|все выше|текст выше)(?: [^ ]+)? (?:игнорируй|забудь)|(?:игнорируй|забудь|проигнорируй)(?: всё| все)? (?:вышесказанное|вышеизложенное|что выше|написанное выше|текст выше)"
+        ),
+    ),
+    // The same in Chinese and Japanese, on the normalised view.
+    r(
+        "override_above_cjk",
+        PI,
+        High,
+        Norm,
+        r"(?:忽略|无视|忽視|無視|忘记|忘記|不要理会)(?:掉)?(?:以上|上面|上述|前面)(?:的)?(?:所有|全部)?(?:内容|内容|文字|文本|一切|所有)?(?:[,，。!！、并並然後后]|$)|(?:上記|以上|前述|上の文章|上の内容|上の文)(?:の内容|のこと|の文章|すべて|全て)?(?:は|を)(?:すべて|全て)?無視(?:して|しろ|せよ|する|しなさい|$|[。!、,])",
+    ),
+    // Asking for the password in other languages (the English rule is `extract_secret`): a
+    // request and "the/your password", so "give me a strong password" stays a request for one.
+    r(
+        "extract_secret_multilingual",
+        PI,
+        Medium,
+        Fold,
+        concat!(
+            r"\b(?:quel est|cest quoi|donne|donnez|dis|dites|revele|revelez|partage|partagez|ecris|ecrivez|epelle|epelez|indique|indiquez|confirme|confirmez)~3 (?:le|ton|votre|ce|du) mot de passe\b",
+            r"|\b(?:wie lautet|wie lauten|was ist|gib|geben sie|gebt|nenne|nennen sie|verrate|verraten sie|sag|sagen sie|teile|teilen sie|schreib|zeige|zeigen sie|bestatige|bestatigen sie)~3 (?:das|dein|ihr|euer|unser|dieses|das geheime) (?:passwort|kennwort|systempasswort|geheimwort|losungswort|zugangscode)\b",
+            r"|\b(?:wie lautet|was ist) (?:das |unser |dein |ihr )?(?:systempasswort|passwort|kennwort)\b",
+            r"|\b(?:mir |uns )?(?:das|dein|ihr|euer|unser) (?:passwort|kennwort|systempasswort) (?:geben|gibst|gebt|sagen|sagst|verraten|verratst|nennen|nennst|mitteilen|zeigen|zeigst)\b",
+            r"|\b(?:cual es|dime|dame|digame|deme|revela|revelame|comparte|escribe|deletrea|muestrame|confirma)~3 (?:la|tu|su|esta|vuestra) (?:contrasena|clave secreta)\b",
+            r"|\b(?:qual e|dimmi|dammi|mi dici|rivela|rivelami|condividi|scrivi|conferma)~3 (?:la|tua|vostra|sua) password\b",
+            r"|\b(?:qual e|diga|me diga|me de|revele|mostre|compartilhe|escreva|confirme)~3 (?:a|sua|tua) (?:senha|palavra passe)\b",
+            r"|(?:какой|каков|скажи|скажите|назови|назовите|дай|дайте|покажи|покажите|раскрой|раскройте|сообщи|сообщите)(?: [^ ]+){0,2} (?:пароль|секретный код|кодовое слово)",
+            r"|(?:ما هي|ما هى|ما هو|أعطني|اعطني|أخبرني|اخبرني|شارك|اكشف|أكد|اكتب)(?: [^ ]+){0,2} (?:كلمة المرور|كلمة السر|الرمز السري)",
+            r"|(?:mật khẩu|mã bí mật)(?: của bạn| của hệ thống)? (?:là gì|là bao nhiêu)|(?:cho tôi biết|nói cho tôi|chia sẻ|tiết lộ|xác nhận|đưa cho tôi)(?: [^ ]+){0,2} mật khẩu",
+            r"|पासवर्ड (?:क्या है|क्या हैं|बताओ|बताइए|बताएं|बताएँ|दो|दीजिए|साझा)",
+            r"|(?:비밀번호|암호|패스워드)(?:를|가|는|을)? ?(?:알려|말해|뭐|무엇|공유|보여)"
+        ),
+    ),
+    r(
+        "extract_secret_cjk",
+        PI,
+        Medium,
+        Norm,
+        r"(?:パスワード|暗証番号|合言葉)(?:を|は|が)(?:教えて|何|なに|言って|共有|見せて|入力して|書いて)|(?:告诉我|说出|给我|透露|分享|告訴我|說出|確認|确认)[^。！？!?\n]{0,6}?(?:密码|密碼|口令)|(?:密码|密碼|口令)是(?:什么|什麼|多少)",
+    ),
     // Asking for the system prompt, and handing the model an unbounded role, in other
     // scripts (see the overrides above for how the literals are spelled).
     r(
@@ -545,7 +650,10 @@ pub(crate) const RULES: &[PhraseRule] = &[
         PI,
         Medium,
         Norm,
-        r"\[/?(?:system|sys|system prompt|admin)\]|</?(?:system|system_prompt|sys)>|\{\{?system\}?\}",
+        // Also the mode and message forms attackers invent ("<SYSTEM MODE>", "<\SYSTEM_MODE>",
+        // "[ADMIN MESSAGE]"); a bare `<admin>` or `<developer>` is left out, since XML data
+        // (a Maven POM, an export) uses such elements.
+        r"\[/?(?:system|sys|system prompt|admin)\]|</?(?:system|system_prompt|sys)>|\{\{?system\}?\}|[<\[][/\\]?(?:system|sys|admin|administrator|developer|root)[ _-]?(?:mode|prompt|message|msg|instructions?|override|command)[>\]]",
     ),
     r(
         "system_line",

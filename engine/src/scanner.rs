@@ -296,7 +296,11 @@ impl Scanner {
                 inner.push((h, (p.start, p.end), Cow::Owned(p.text.clone())));
             }
         }
-        let hints = decode::Hints { hex_escapes: found.has(Cue::HexEscape), rot13: found.has(Cue::Rot13) };
+        let hints = decode::Hints {
+            hex_escapes: found.has(Cue::HexEscape),
+            shifts: found.shifts,
+            reversed: found.has(Cue::Reversed),
+        };
         for d in decode::decode_with(seg.raw, hints) {
             let h = Hit::new(ThreatType::HiddenInstructions, Severity::Low, d.start, d.end, encoded_name(d.encoding));
             inner.push((h, (d.start, d.end), Cow::Owned(d.text)));
@@ -638,6 +642,8 @@ fn encoded_name(e: decode::Encoding) -> &'static str {
         decode::Encoding::Url => "encoded_url_instructions",
         decode::Encoding::HtmlEntities => "encoded_html_entity_instructions",
         decode::Encoding::Rot13 => "encoded_rot13_instructions",
+        decode::Encoding::Caesar => "encoded_caesar_instructions",
+        decode::Encoding::Reversed => "encoded_reversed_instructions",
     }
 }
 
