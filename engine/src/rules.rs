@@ -697,6 +697,19 @@ pub(crate) const RULES: &[PhraseRule] = &[
         r"\b(?:admin|administrator|developer|system|maintenance|emergency|security) (?:override|access granted|authori[sz]ation code|mode activated)\b",
     ),
     // ---- jailbreak: personas and modes ----
+    // The "grandma" exploit: the model plays a (late) grandparent who used to read out what it
+    // must not give (product keys, napalm recipes, slurs), to help the user sleep. Playing a
+    // grandparent who told stories is ordinary: what is read out decides.
+    r(
+        "grandma_exploit",
+        JB,
+        Medium,
+        Fold,
+        concat!(
+            r"\b(?:(?:act|acting|pretend|pretending|roleplay|role play|play|playing|be|become|behave|imitate|simulate|impersonate|speak|talk|respond|answer|reply)(?: like| as| the role of| to be)?|you are|youre)(?: my| a| an| the)?(?: dead| deceased| late| dear| beloved| sweet| old| dying| lovely| kind| loving)* (?:grandma|grandmother|granny|nana|grandpa|grandfather|grandad|granddad|grandparent)s?",
+            r"~24 (?:product keys?|license keys?|licence keys?|serial (?:keys?|numbers?|codes?)|activation (?:keys?|codes?)|cd keys?|windows(?: \d+)?(?: pro| home)? keys?|keys? for windows|steam keys?|passwords?|napalm|explosives?|bombs?|pipe bombs?|thermite|nitroglycerin|meth|methamphetamine|crack cocaine|nerve (?:gas|agents?)|sarin|ricin|poisons?|malware|ransomware|keyloggers?|viruses|exploits?|slurs?|racist (?:jokes|words|slurs)|how to (?:make|build|cook|synthesi[sz]e|hotwire|pick|hack|steal))\b"
+        ),
+    ),
     r("do_anything_now", JB, Critical, Fold, r"\bdo anything now\b"),
     r(
         "persona_mode",
