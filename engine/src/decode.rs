@@ -289,16 +289,24 @@ fn looks_shifted(text: &str, by: u8) -> bool {
         return false;
     }
     let back = 26 - by % 26;
+    reads_as_common_words(text, |w, out| {
+        for (d, &c) in out.iter_mut().zip(w) {
+            *d = b'a' + (c.to_ascii_lowercase() - b'a' + back) % 26;
+        }
+    })
+}
+
+/// Whether `text` reads as English once `decode` rewrites each of its words (ASCII letters only;
+/// `decode` writes the word's plain form, lower-case, into a buffer of its length): at least
+/// three of its words, and a sixth of the first 60, are then common words.
+fn reads_as_common_words(text: &str, decode: impl Fn(&[u8], &mut [u8])) -> bool {
     let mut hits = 0;
     let mut words = 0;
     for w in text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()) {
         words += 1;
-        if w.len() <= 12 {
-            let mut buf = [0u8; 12];
-            for (d, &c) in buf.iter_mut().zip(w.as_bytes()) {
-                *d = b'a' + (c.to_ascii_lowercase() - b'a' + back) % 26;
-            }
-            let plain = buf.get(..w.len()).unwrap_or(&[]);
+        let mut buf = [0u8; 12];
+        if let Some(plain) = buf.get_mut(..w.len()) {
+            decode(w.as_bytes(), plain);
             if COMMON_WORDS.iter().any(|r| r.as_bytes() == plain) {
                 hits += 1;
             }
@@ -318,25 +326,11 @@ fn looks_reversed(text: &str) -> bool {
     if !(memmem(b, b"eht ") || memmem(b, b"EHT ") || memmem(b, b"ehT ")) {
         return false;
     }
-    let mut hits = 0;
-    let mut words = 0;
-    for w in text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()) {
-        words += 1;
-        if w.len() <= 12 {
-            let mut buf = [0u8; 12];
-            for (d, &c) in buf.iter_mut().zip(w.as_bytes().iter().rev()) {
-                *d = c.to_ascii_lowercase();
-            }
-            let back = buf.get(..w.len()).unwrap_or(&[]);
-            if COMMON_WORDS.iter().any(|r| r.as_bytes() == back) {
-                hits += 1;
-            }
+    reads_as_common_words(text, |w, out| {
+        for (d, &c) in out.iter_mut().zip(w.iter().rev()) {
+            *d = c.to_ascii_lowercase();
         }
-        if words > 400 {
-            break;
-        }
-    }
-    hits >= 3 && hits * 6 >= words.min(60)
+    })
 }
 
 /// What a caller already knows about `text`: whether it may hold hex escapes (`\x41`, `0x41`,
