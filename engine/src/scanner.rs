@@ -595,8 +595,6 @@ impl Scanner {
     }
 }
 
-/// Whether the original text of a match (view range `start..end`) holds `word`, when the rule
-/// names one, spelled exactly so and standing alone (no ASCII letter or digit on either side).
 /// The severity of a phrase rule's match starting at `start` of the `kind` view: the rule's own,
 /// except that a match pointing back at the text before it ("repeat the sentence above") is low
 /// when the text holds [`OWN_TEXT_WORDS`] words of its own before it.
@@ -618,6 +616,8 @@ fn rule_severity(seg: &Seg<'_>, kind: ViewKind, rule: &PhraseRule, start: usize)
     }
 }
 
+/// Whether the original text of a match (view range `start..end`) holds `word`, when the rule
+/// names one, spelled exactly so and standing alone (no ASCII letter or digit on either side).
 fn holds_cased(seg: &Seg<'_>, kind: ViewKind, word: Option<&str>, start: usize, end: usize) -> bool {
     let Some(word) = word else { return true };
     let view = match kind {
